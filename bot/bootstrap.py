@@ -1,0 +1,44 @@
+"""The composition root: settings, database, prompt library and services, built once.
+
+Every process (CLI command, ``serve``, ``clock``, ``demo``) starts here; nothing is created at
+import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot import db
+from bot.config import Settings
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    now: Callable[[], dt.datetime] = field(default=_utcnow)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.settings.waarom_timezone)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build(settings: Settings, *, check_migrations: bool = True) -> Services:
+    """Wire the core. Refuses an unmigrated database unless told not to check."""
+    if check_migrations:
+        db.ensure_migrated(settings.database_url)
+    engine = db.create_engine_for(settings.database_url)
+    return Services(settings=settings, engine=engine, sessions=db.session_factory(engine))

@@ -1,0 +1,165 @@
+"""Who is who: organisations, installations, teams and members.
+
+Adapters describe where an event came from in platform terms (ids as strings); these
+functions find or create the matching rows. Creation races between web processes are settled
+by the unique constraints: on conflict we read the row the other process wrote.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Installation, Member, Organisation, Team, TeamLead, TeamMember
+
+DEFAULT_ORG = "default"
+
+
+class UnknownOrganisation(LookupError):
+    pass
+
+
+async def organisation(session: AsyncSession, slug: str = DEFAULT_ORG, *, create: bool = False) -> Organisation:
+    found = await session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if found is not None:
+        return found
+    if not create and slug != DEFAULT_ORG:
+        raise UnknownOrganisation(f"no organisation {slug!r}; `waarom teams` lists what exists")
+    try:
+        async with session.begin_nested():
+            org = Organisation(slug=slug, name=slug)
+            session.add(org)
+    except IntegrityError:
+        return await session.scalar(select(Organisation).where(Organisation.slug == slug))  # type: ignore[return-value]
+    return org
+
+
+async def installation(
+    session: AsyncSession, platform: str, external_id: str, *, org_id: int, name: str = ""
+) -> Installation:
+    query = select(Installation).where(
+        Installation.platform == platform, Installation.external_id == external_id
+    )
+    found = await session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        async with session.begin_nested():
+            inst = Installation(platform=platform, external_id=external_id, org_id=org_id, name=name)
+            session.add(inst)
+    except IntegrityError:
+        return (await session.scalars(query)).one()
+    return inst
+
+
+async def member(
+    session: AsyncSession,
+    installation_id: int,
+    external_id: str,
+    *,
+    display_name: str = "",
+    timezone: str | None = None,
+    is_admin: bool | None = None,
+    address: dict[str, Any] | None = None,
+) -> Member:
+    query = select(Member).where(
+        Member.installation_id == installation_id, Member.external_id == external_id
+    )
+    found = await session.scalar(query)
+    if found is None:
+        try:
+            async with session.begin_nested():
+                found = Member(
+                    installation_id=installation_id,
+                    external_id=external_id,
+                    display_name=display_name,
+                    timezone=timezone,
+                    is_admin=bool(is_admin),
+                    address=address,
+                )
+                session.add(found)
+        except IntegrityError:
+            found = (await session.scalars(query)).one()
+    # Platforms tell us names and zones on every event; keep the newest.
+    if display_name and found.display_name != display_name:
+        found.display_name = display_name
+    if timezone and found.timezone != timezone:
+        found.timezone = timezone
+    if is_admin is not None and found.is_admin != is_admin:
+        found.is_admin = is_admin
+    if address and found.address != address:
+        found.address = address
+    return found
+
+
+async def team(
+    session: AsyncSession,
+    inst: Installation,
+    external_id: str,
+    *,
+    name: str = "",
+    language: str,
+    timezone: str,
+    address: dict[str, Any] | None = None,
+    added_by: int | None = None,
+) -> Team:
+    query = select(Team).where(Team.installation_id == inst.id, Team.external_id == external_id)
+    found = await session.scalar(query)
+    if found is None:
+        try:
+            async with session.begin_nested():
+                found = Team(
+                    org_id=inst.org_id,
+                    installation_id=inst.id,
+                    external_id=external_id,
+                    name=name,
+                    language=language,
+                    timezone=timezone,
+                    address=address,
+                    added_by_member_id=added_by,
+                )
+                session.add(found)
+        except IntegrityError:
+            found = (await session.scalars(query)).one()
+    if name and found.name != name:
+        found.name = name
+    if address and found.address != address:
+        found.address = address
+    return found
+
+
+async def join(session: AsyncSession, team_id: int, member_id: int) -> None:
+    exists = await session.get(TeamMember, (team_id, member_id))
+    if exists is None:
+        try:
+            async with session.begin_nested():
+                session.add(TeamMember(team_id=team_id, member_id=member_id))
+        except IntegrityError:
+            pass
+
+
+async def lead_ids(session: AsyncSession, team_id: int) -> set[int]:
+    rows = await session.scalars(select(TeamLead.member_id).where(TeamLead.team_id == team_id))
+    return set(rows.all())
+
+
+async def is_lead(session: AsyncSession, team: Team, member: Member) -> bool:
+    """Leads are set per team; until a team has any, workspace admins and whoever added
+    the bot lead it."""
+    leads = await lead_ids(session, team.id)
+    if leads:
+        return member.id in leads
+    return member.is_admin or team.added_by_member_id == member.id
+
+
+async def set_leads(session: AsyncSession, team_id: int, member_ids: set[int]) -> None:
+    current = await lead_ids(session, team_id)
+    for gone in current - member_ids:
+        lead = await session.get(TeamLead, (team_id, gone))
+        if lead is not None:
+            await session.delete(lead)
+    for new in member_ids - current:
+        session.add(TeamLead(team_id=team_id, member_id=new))
