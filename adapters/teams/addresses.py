@@ -1,0 +1,93 @@
+"""Conversation references as stored JSON, and where an activity came from as an Origin.
+
+A reference (service URL, tenant, conversation, bot) is all the Bot Connector needs to post
+into a conversation later, so it is kept in the database (``Team.address``,
+``Member.address``) and survives restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ConversationReference
+
+from bot.origin import Origin
+
+PLATFORM = "teams"
+# Activities from the Bot Framework Emulator carry no tenant.
+NO_TENANT = "local"
+
+
+def thread_root(conversation_id: str) -> str:
+    """A channel conversation without the ``;messageid=…`` of the thread a message is in:
+    the channel is the team, and proactive posts start new threads there."""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
+def tenant_of(activity: Activity) -> str:
+    conversation = activity.conversation
+    if conversation is not None and conversation.tenant_id:
+        return str(conversation.tenant_id)
+    tenant = (activity.channel_data or {}).get("tenant") or {}
+    return str(tenant.get("id") or NO_TENANT)
+
+
+def reference_of(activity: Activity) -> dict[str, Any]:
+    """The stored form of the reference to the conversation (not the thread) of ``activity``."""
+    reference = TurnContext.get_conversation_reference(activity)
+    reference.activity_id = None
+    if reference.conversation is not None and reference.conversation.id:
+        reference.conversation.id = thread_root(reference.conversation.id)
+        if not reference.conversation.tenant_id and tenant_of(activity) != NO_TENANT:
+            reference.conversation.tenant_id = tenant_of(activity)
+    return reference.serialize()  # type: ignore[no-any-return]
+
+
+def reference_from(address: dict[str, Any]) -> ConversationReference:
+    return ConversationReference().deserialize(address)
+
+
+def event_id(activity: Activity) -> str | None:
+    """The replay key of an activity. Teams message ids are unique within a conversation
+    only, so the conversation is part of the key (hashed, to fit the column)."""
+    if not activity.id:
+        return None
+    conversation = activity.conversation.id if activity.conversation else ""
+    digest = hashlib.sha256((conversation or "").encode()).hexdigest()[:32]
+    return f"{activity.id[:160]}@{digest}"
+
+
+def origin_of(activity: Activity) -> Origin:
+    channel_data = activity.channel_data or {}
+    team = channel_data.get("team") or {}
+    channel = channel_data.get("channel") or {}
+    conversation = activity.conversation
+    user = activity.from_property
+    direct = bool(conversation and conversation.conversation_type == "personal")
+    if conversation and conversation.conversation_type is None:
+        # The Emulator has no conversation types: its chats are one-to-one.
+        direct = activity.channel_id == "emulator"
+    address = reference_of(activity)
+    return Origin(
+        platform=PLATFORM,
+        workspace_id=tenant_of(activity),
+        conversation_id=thread_root(conversation.id) if conversation else "",
+        user_id=user.id if user else "",
+        workspace_name=str(team.get("name") or ""),
+        conversation_name=str(
+            channel.get("name")
+            or (conversation.name if conversation else "")
+            or team.get("name")
+            or ""
+        ),
+        user_name=(user.name or "") if user else "",
+        user_timezone=activity.local_timezone or None,
+        # Teams does not tell whether someone is a tenant admin; the member who added the
+        # bot leads a team until leads are set.
+        user_is_admin=None,
+        conversation_address=address,
+        user_address=address if direct else None,
+        direct=direct,
+    )

@@ -1,0 +1,226 @@
+"""How Waarom looks in Teams: neutral messages and forms rendered as Adaptive Cards.
+
+Cards use schema version 1.5, the newest Teams renders. Text that may come from people
+(quotes, answers, names) goes into ``RichTextBlock``/``TextRun`` elements, which Teams shows
+as plain text, so nothing a customer or colleague typed can turn into markup, a link or a
+mention. Facts use a ``FactSet`` (its values are markdown) with markdown escaped.
+
+Buttons and forms use ``Action.Submit``: Teams sends the action's ``data`` back as a message
+whose ``value`` holds it, merged with the inputs of the card. The keys this module puts in
+``data`` all start with ``waarom_`` so they never collide with a form's field names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from bot.messages import (
+    Button,
+    Choices,
+    Divider,
+    Facts,
+    Field,
+    Form,
+    Heading,
+    Message,
+    Option,
+    Paragraph,
+    Quote,
+)
+
+VERSION = "1.5"
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+# Keys of Action.Submit data (see the module docstring).
+ACTION = "waarom_action"
+VALUE = "waarom_value"
+FORM = "waarom_form"
+CONTEXT = "waarom_context"
+SPEC = "waarom_spec"
+ORIGIN = "waarom_origin"
+CANCEL = "waarom_cancel"
+
+_STYLES = {"primary": "positive", "danger": "destructive"}
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape what the Adaptive Card markdown subset would interpret."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _run(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextRun", "text": text, **style}
+
+
+def _rich(*runs: dict[str, Any], **props: Any) -> dict[str, Any]:
+    return {"type": "RichTextBlock", "inlines": list(runs), **props}
+
+
+def _card(
+    body: list[dict[str, Any]], *, summary: str, actions: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": VERSION,
+        "body": body,
+        # Shown by clients that cannot render the card (and read by screen readers).
+        "fallbackText": summary,
+    }
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def _submit(
+    title: str, data: dict[str, Any], style: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    action: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": data, **extra}
+    if style:
+        action["style"] = style
+    return action
+
+
+def button(item: Button) -> dict[str, Any]:
+    return _submit(
+        item.label,
+        {ACTION: item.action, VALUE: item.value},
+        _STYLES.get(item.style or ""),
+    )
+
+
+def _element(part: object) -> dict[str, Any]:
+    match part:
+        case Heading(text):
+            return _rich(_run(text, weight="bolder", size="medium"))
+        case Paragraph(text, muted):
+            return _rich(_run(text, isSubtle=True) if muted else _run(text))
+        case Quote(text, attribution):
+            items: list[dict[str, Any]] = [_rich(_run(f"“{text}”", italic=True))]
+            if attribution:
+                items.append(_rich(_run(f"— {attribution}", isSubtle=True, size="small")))
+            return {"type": "Container", "style": "emphasis", "items": items}
+        case Facts(items):
+            return {
+                "type": "FactSet",
+                "facts": [
+                    {"title": escape_markdown(label), "value": escape_markdown(value)}
+                    for label, value in items
+                ],
+            }
+        case Choices(buttons):
+            return {"type": "ActionSet", "actions": [button(item) for item in buttons]}
+    raise TypeError(f"cannot render {type(part).__name__} in a card")
+
+
+def message_card(message: Message) -> dict[str, Any]:
+    """A neutral message as one Adaptive Card."""
+    body: list[dict[str, Any]] = []
+    separate = False
+    for part in message.parts:
+        if isinstance(part, Divider):
+            separate = bool(body)
+            continue
+        element = _element(part)
+        if separate:
+            element["separator"] = True
+            element["spacing"] = "medium"
+            separate = False
+        body.append(element)
+    if not body:
+        body.append(_rich(_run(message.summary)))
+    return _card(body, summary=message.summary)
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+def form_spec(form: Form) -> dict[str, Any]:
+    """The form as plain JSON, carried in the submit data so that a refused submit can be
+    shown again, values kept, by whichever web process receives it."""
+    return dataclasses.asdict(form)
+
+
+def form_from_spec(spec: dict[str, Any]) -> Form:
+    fields = tuple(
+        Field(**{**raw, "options": tuple(Option(**option) for option in raw.get("options", ()))})
+        for raw in spec.get("fields", ())
+    )
+    return Form(**{**spec, "fields": fields})
+
+
+def _input(field: Field, value: str | None) -> dict[str, Any]:
+    current = field.initial if value is None else value
+    common: dict[str, Any] = {"id": field.name, "label": field.label, "isRequired": field.required}
+    if field.required:
+        common["errorMessage"] = field.label
+    if field.options:
+        element = {
+            "type": "Input.ChoiceSet",
+            **common,
+            "style": "compact",
+            "choices": [{"title": option.label, "value": option.value} for option in field.options],
+        }
+        if current:
+            element["value"] = current
+        return element
+    element = {
+        "type": "Input.Text",
+        **common,
+        "isMultiline": field.multiline,
+        # No maxLength: Teams would silently cut the text; the core refuses over-long answers
+        # with the limit named, and the text stays in the field.
+    }
+    if field.hint:
+        element["placeholder"] = field.hint
+    if current:
+        element["value"] = current
+    return element
+
+
+def form_card(
+    form: Form,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    origin_id: str | None = None,
+) -> dict[str, Any]:
+    """The form as a card with inputs; with ``errors``, the problems are named next to the
+    fields and every submitted value is kept."""
+    values = values or {}
+    errors = errors or {}
+    body: list[dict[str, Any]] = [_rich(_run(form.title, weight="bolder", size="medium"))]
+    if form.intro:
+        body.append(_rich(_run(form.intro)))
+    names = {field.name for field in form.fields}
+    for key, problem in errors.items():
+        if key not in names:
+            body.append(_rich(_run(problem, color="attention")))
+    for field in form.fields:
+        body.append(_input(field, values.get(field.name)))
+        if field.name in errors:
+            body.append(_rich(_run(errors[field.name], color="attention"), spacing="small"))
+    data: dict[str, Any] = {FORM: form.form_id, CONTEXT: form.context, SPEC: form_spec(form)}
+    if origin_id:
+        data[ORIGIN] = origin_id
+    actions = [
+        _submit(form.submit, data, "positive"),
+        # associatedInputs "none": cancelling must not trip the client's required checks.
+        _submit(form.cancel, {CANCEL: form.form_id}, associatedInputs="none"),
+    ]
+    return _card(body, summary=form.title, actions=actions)
+
+
+def submitted_card(form: Form, values: dict[str, str]) -> dict[str, Any]:
+    """What a form turns into once accepted: its answers, read-only, so it is not sent twice."""
+    body: list[dict[str, Any]] = [_rich(_run(form.title, weight="bolder", size="medium"))]
+    for field in form.fields:
+        value = values.get(field.name, "")
+        if field.options:
+            value = next((o.label for o in field.options if o.value == value), value)
+        body.append(_rich(_run(field.label, isSubtle=True, size="small"), spacing="small"))
+        body.append(_rich(_run(value or "—"), spacing="none"))
+    return _card(body, summary=form.title)

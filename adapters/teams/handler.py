@@ -1,0 +1,146 @@
+"""What comes in: Teams activities turned into calls on the core (:mod:`bot.chat`).
+
+- a message is a command (``waarom ideas``, ``@Waarom ideas``, or just ``ideas`` in a
+  personal chat);
+- a message with a ``value`` is a card's ``Action.Submit``: a button or a form;
+- the bot being added to a team, group chat or personal chat registers the conversation and
+  answers with the welcome card; being removed (or the team deleted) disables it.
+
+Every activity with an id is handled once, whichever process gets it (:mod:`.replay`).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import logging
+import re
+from types import ModuleType
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import ActivityTypes
+
+from adapters.teams import cards, replay
+from adapters.teams.addresses import event_id, origin_of
+from adapters.teams.proactive import TeamsSender, quiet_connector
+from adapters.teams.replies import Replies, Submitted, values_of
+from bot.bootstrap import Services
+
+log = logging.getLogger(__name__)
+
+_TAGS = re.compile(r"<[^>]+>")
+_BOT_NAME = re.compile(r"^\s*@?waarom\b[\s:,]*", re.IGNORECASE)
+_REPLAYABLE = {
+    ActivityTypes.message,
+    ActivityTypes.conversation_update,
+    ActivityTypes.installation_update,
+}
+_GONE = {"teamDeleted", "teamHardDeleted"}
+
+
+def command_text(turn_context: TurnContext) -> str:
+    """The command in a message: mention, markup and a leading "waarom" removed."""
+    activity = turn_context.activity
+    text = activity.text or ""
+    if activity.recipient is not None and activity.entities:
+        text = TurnContext.remove_recipient_mention(activity) or ""
+    # Teams sends channel messages as HTML (mentions, formatting, &nbsp;).
+    text = " ".join(html.unescape(_TAGS.sub(" ", text)).split())
+    return _BOT_NAME.sub("", text, count=1).strip()
+
+
+class WaaromTeamsBot(TeamsActivityHandler):
+    def __init__(
+        self, services: Services, sender: TeamsSender, *, core: ModuleType | None = None
+    ) -> None:
+        self.services = services
+        self.sender = sender
+        # The core's chat module, looked up when the bot is built (not when this module is
+        # imported); tests may pass a stand-in with the same functions.
+        self.core = core if core is not None else importlib.import_module("bot.chat")
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        quiet_connector(turn_context)
+        key = event_id(activity) if activity.type in _REPLAYABLE else None
+        if key is None:
+            await super().on_turn(turn_context)
+            return
+        if not await replay.claim(self.services, key):
+            log.info("activity %s already handled; ignoring the redelivery", activity.id)
+            return
+        try:
+            await super().on_turn(turn_context)
+        except BaseException:
+            await replay.release(self.services, key)
+            raise
+
+    def _replies(self, turn_context: TurnContext, **kwargs: Any) -> Replies:
+        return Replies(turn_context, self.services, self.sender, **kwargs)
+
+    # --- messages ------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if isinstance(activity.value, dict):
+            await self._submit(turn_context, activity.value)
+            return
+        text = command_text(turn_context) or "help"
+        outcomes = await self.core.handle_text(self.services, origin_of(activity), text)
+        await self._replies(turn_context).deliver(outcomes)
+
+    async def _submit(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
+        activity = turn_context.activity
+        card_id = activity.reply_to_id
+        if cards.CANCEL in value:
+            await self._replies(turn_context).delete_card(card_id)
+            return
+        origin = origin_of(activity)
+        if cards.ACTION in value:
+            outcomes = await self.core.handle_action(
+                self.services, origin, str(value[cards.ACTION]), str(value.get(cards.VALUE) or "")
+            )
+            await self._replies(turn_context, origin_card_id=card_id).deliver(outcomes)
+            return
+        if cards.FORM in value and isinstance(value.get(cards.SPEC), dict):
+            form = cards.form_from_spec(value[cards.SPEC])
+            values = values_of(value)
+            outcomes = await self.core.handle_form(
+                self.services,
+                origin,
+                str(value[cards.FORM]),
+                str(value.get(cards.CONTEXT) or ""),
+                values,
+            )
+            replies = self._replies(
+                turn_context,
+                origin_card_id=value.get(cards.ORIGIN),
+                submitted=Submitted(form, values, card_id),
+            )
+            await replies.deliver(outcomes)
+            return
+        log.info("ignoring a card submit that is not ours: keys %s", sorted(value))
+
+    # --- joining and leaving -------------------------------------------------------------
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if any(member.id == bot_id for member in activity.members_added or ()):
+            outcomes = await self.core.joined(self.services, origin_of(activity))
+            await self._replies(turn_context).deliver(outcomes)
+        elif (
+            any(member.id == bot_id for member in activity.members_removed or ())
+            or (activity.channel_data or {}).get("eventType") in _GONE
+        ):
+            await self.core.conversation_removed(self.services, origin_of(activity))
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        # Also announced as the bot leaving the conversation; disabling twice is harmless.
+        await self.core.conversation_removed(self.services, origin_of(turn_context.activity))
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        # The welcome goes out with the conversationUpdate that accompanies an install.
+        return None

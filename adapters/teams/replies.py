@@ -1,0 +1,128 @@
+"""What goes back during a turn: the core's outcomes as cards in the conversation.
+
+- ``Say`` → a card in the conversation (in a channel thread, as a reply in that thread).
+  Teams has no messages only one person in a channel can see, so a private ``Say`` in a
+  channel is a normal reply there; in a personal chat it is private anyway.
+- ``OpenForm`` → a card with inputs; its submit carries the form, and the card whose button
+  opened it, back to us.
+- ``UpdateOrigin`` → the card whose button was pressed is replaced.
+- ``FormErrors`` → the form card is shown again in place, the problems named next to the
+  fields and every value kept; nothing was stored.
+- ``Notify`` → a proactive message to the member's personal chat.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from adapters.teams import cards
+from adapters.teams.addresses import tenant_of
+from adapters.teams.proactive import TeamsSender, card_activity, message_activity
+from adapters.teams.retry import with_retry
+from bot.bootstrap import Services
+from bot.messages import Form, FormErrors, Message, Notify, OpenForm, Outcome, Say, UpdateOrigin
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Submitted:
+    """A form submit being answered: the form, what was typed, and the card it came from."""
+
+    form: Form
+    values: dict[str, str]
+    card_id: str | None
+
+
+@dataclass
+class Replies:
+    turn_context: TurnContext
+    services: Services
+    sender: TeamsSender
+    # The card whose button was pressed (the activity to update for UpdateOrigin).
+    origin_card_id: str | None = None
+    submitted: Submitted | None = None
+    _refused: bool = field(default=False, init=False)
+
+    async def send(self, activity: Activity) -> None:
+        await with_retry(lambda: self.turn_context.send_activity(activity), what="reply")
+
+    async def replace(self, activity_id: str, activity: Activity) -> bool:
+        activity.id = activity_id
+        try:
+            await with_retry(lambda: self.turn_context.update_activity(activity), what="update")
+        except Exception as exc:  # a card that cannot be updated is shown anew
+            log.warning(
+                "could not update card %s (%s); sending a new one", activity_id, type(exc).__name__
+            )
+            activity.id = None
+            return False
+        return True
+
+    async def deliver(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            match outcome:
+                case Say(message):
+                    await self.send(message_activity(message))
+                case OpenForm(form):
+                    card = cards.form_card(form, origin_id=self.origin_card_id)
+                    await self.send(card_activity(card, form.title))
+                case UpdateOrigin(message):
+                    await self._update_origin(message)
+                case Notify(member_id, message):
+                    await self.sender.notify(
+                        self.services,
+                        member_id,
+                        message,
+                        tenant=tenant_of(self.turn_context.activity),
+                    )
+                case FormErrors(errors):
+                    await self._refuse(errors)
+        if self.submitted is not None and not self._refused and self.submitted.card_id:
+            # Accepted: the form becomes a read-only record so it cannot be sent twice.
+            done = cards.submitted_card(self.submitted.form, self.submitted.values)
+            await self.replace(
+                self.submitted.card_id, card_activity(done, self.submitted.form.title)
+            )
+
+    async def _update_origin(self, message: Message) -> None:
+        activity = message_activity(message)
+        if not self.origin_card_id or not await self.replace(self.origin_card_id, activity):
+            await self.send(activity)
+
+    async def _refuse(self, errors: dict[str, str]) -> None:
+        self._refused = True
+        submitted = self.submitted
+        if submitted is None:
+            log.warning("form errors outside a form submit: %s", sorted(errors))
+            return
+        card = cards.form_card(
+            submitted.form, values=submitted.values, errors=errors, origin_id=self.origin_card_id
+        )
+        activity = card_activity(card, submitted.form.title)
+        if not submitted.card_id or not await self.replace(submitted.card_id, activity):
+            await self.send(activity)
+
+    async def delete_card(self, activity_id: str | None) -> None:
+        if not activity_id:
+            return
+        reference = TurnContext.get_conversation_reference(self.turn_context.activity)
+        reference.activity_id = activity_id
+        try:
+            await with_retry(lambda: self.turn_context.delete_activity(reference), what="delete")
+        except Exception as exc:
+            log.info("could not delete card %s (%s)", activity_id, type(exc).__name__)
+
+
+def values_of(value: dict[str, Any]) -> dict[str, str]:
+    """The inputs of a submitted card, without our own ``waarom_*`` keys."""
+    return {
+        key: "" if item is None else str(item)
+        for key, item in value.items()
+        if not key.startswith("waarom_")
+    }
