@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import db
 from bot.config import Settings
+from bot.i18n import Catalog
+from bot.prompts import PromptLibrary, load_library
 
 
 def _utcnow() -> dt.datetime:
@@ -26,6 +28,8 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    library: PromptLibrary
+    catalog: Catalog
     now: Callable[[], dt.datetime] = field(default=_utcnow)
 
     @property
@@ -37,8 +41,17 @@ class Services:
 
 
 def build(settings: Settings, *, check_migrations: bool = True) -> Services:
-    """Wire the core. Refuses an unmigrated database unless told not to check."""
+    """Wire the core. Refuses an unmigrated database unless told not to check, and a broken
+    prompt library (the error names file, entry and problem)."""
     if check_migrations:
         db.ensure_migrated(settings.database_url)
+    library = load_library()
+    catalog = Catalog.load()
     engine = db.create_engine_for(settings.database_url)
-    return Services(settings=settings, engine=engine, sessions=db.session_factory(engine))
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=db.session_factory(engine),
+        library=library,
+        catalog=catalog,
+    )

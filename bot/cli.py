@@ -7,20 +7,32 @@ Each command builds the services through :mod:`bot.bootstrap` and enters asyncio
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import sys
+import zoneinfo
 from collections.abc import Coroutine
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import select
 
+from adapters.console.render import render as render_text
 from bot import bootstrap, db
+from bot.chat import apply_settings, validate_settings
 from bot.config import Settings, SettingsError, load_settings
+from bot.digest import Week, build_digest, render_digest
 from bot.directory import UnknownOrganisation, organisation
+from bot.ideas import STATUSES, list_ideas, write_csv
 from bot.importer import UnreadableFile, import_file
 from bot.intake import FieldMap
+from bot.models import Installation, Member, Team
+from bot.prompts import PromptFileError, load_library
 
 T = TypeVar("T")
 
@@ -87,20 +99,34 @@ def db_revision(message: Annotated[str, typer.Argument()]) -> None:
     command.revision(db.alembic_config(settings.database_url), message=message, autogenerate=True)
 
 
+def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
+    bar.update(task, completed=done, total=total)
+
+
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV or JSON Lines files.")],
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV or JSON Lines files.")
+    ],
     text: Annotated[str, typer.Option("--text", help="Column/key with the customer's words.")],
-    received_at: Annotated[str | None, typer.Option("--received-at", help="Column with the date.")] = None,
+    received_at: Annotated[
+        str | None, typer.Option("--received-at", help="Column with the date.")
+    ] = None,
     score: Annotated[str | None, typer.Option(help="Column with the score (0–10).")] = None,
     segment: Annotated[str | None, typer.Option(help="Column with the customer segment.")] = None,
     step: Annotated[str | None, typer.Option(help="Column with the journey step.")] = None,
-    external_id: Annotated[str | None, typer.Option("--external-id", help="Column with a unique id (dedupe).")] = None,
-    source: Annotated[str | None, typer.Option(help="Source name to store (default: the file name).")] = None,
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="Column with a unique id (dedupe).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Source name to store (default: the file name).")
+    ] = None,
     org: Annotated[str, typer.Option(help="Organisation the feedback belongs to.")] = "default",
     delimiter: Annotated[str, typer.Option(help="CSV delimiter; \\t for tabs.")] = ",",
     encoding: Annotated[str, typer.Option(help="File encoding.")] = "utf-8-sig",
-    file_format: Annotated[str | None, typer.Option("--format", help="csv or jsonl (default: from the extension).")] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: from the extension).")
+    ] = None,
 ) -> None:
     """Load customer feedback from CSV / JSON Lines. Re-importing adds nothing twice."""
     settings = _settings()
@@ -112,8 +138,13 @@ def import_(
         err.print("[red]--format must be csv or jsonl[/red]")
         raise typer.Exit(2)
     fields = FieldMap(
-        text=text, received_at=received_at, score=score, segment=segment, step=step,
-        external_id=external_id, source=None,
+        text=text,
+        received_at=received_at,
+        score=score,
+        segment=segment,
+        step=step,
+        external_id=external_id,
+        source=None,
     )
     services = _services(settings)
     totals = {"imported": 0, "duplicates": 0, "rejected": 0}
@@ -124,20 +155,31 @@ def import_(
                 org_id = (await organisation(session, org)).id
             for path in files:
                 with Progress(
-                    "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                    TimeRemainingColumn(), console=err, transient=True,
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    DownloadColumn(),
+                    TimeRemainingColumn(),
+                    console=err,
+                    transient=True,
                 ) as bar:
                     task = bar.add_task(path.name, total=path.stat().st_size)
                     report = await import_file(
-                        services.sessions, org_id, path, fields, zone=services.zone,
-                        source=source, delimiter=delimiter, encoding=encoding,
+                        services.sessions,
+                        org_id,
+                        path,
+                        fields,
+                        zone=services.zone,
+                        source=source,
+                        delimiter=delimiter,
+                        encoding=encoding,
                         file_format=file_format,
-                        on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                        on_progress=partial(_advance, bar, task),
                     )
                 for line, reason in report.rejected:
                     err.print(f"{path.name}:{line}: {reason}", markup=False, highlight=False)
                 if report.rejected_count > len(report.rejected):
-                    err.print(f"{path.name}: … and {report.rejected_count - len(report.rejected)} more rejected rows")
+                    more = report.rejected_count - len(report.rejected)
+                    err.print(f"{path.name}: … and {more} more rejected rows")
                 out.print(
                     f"{path.name}: imported {report.imported}, duplicates {report.duplicates}, "
                     f"rejected {report.rejected_count}"
@@ -162,6 +204,327 @@ def import_(
     # not fatal.
     if totals["imported"] + totals["duplicates"] == 0 and totals["rejected"] > 0:
         raise typer.Exit(1)
+
+
+# --- engine commands ---------------------------------------------------------------------
+
+
+def _team_label(team: Team) -> str:
+    return f"{team.id} ({team.name or team.external_id})"
+
+
+async def _pick_team(services: bootstrap.Services, wanted: str | None) -> Team:
+    async with services.sessions() as session:
+        teams = (
+            await session.scalars(select(Team).where(Team.direct.is_(False)).order_by(Team.id))
+        ).all()
+    if wanted is not None:
+        for team in teams:
+            if wanted in {str(team.id), team.name, team.external_id}:
+                return team
+        raise LookupError(
+            f"no team {wanted!r}; teams: {', '.join(map(_team_label, teams)) or 'none'}"
+        )
+    if len(teams) == 1:
+        return teams[0]
+    if not teams:
+        raise LookupError("no teams yet: add the bot to a channel, or run `waarom demo`")
+    raise LookupError(
+        f"several teams; choose one with --team: {', '.join(map(_team_label, teams))}"
+    )
+
+
+@app.command()
+def demo(
+    chat: Annotated[
+        bool, typer.Option("--chat/--no-chat", help="Open the console chat after the digest.")
+    ] = True,
+) -> None:
+    """The tour: sample feedback, this week's digest, then chat in the terminal."""
+    from adapters.console import ConsoleChat
+    from bot import demo as tour
+
+    settings = _settings()
+    db.upgrade(settings.database_url)
+    services = _services(settings)
+
+    async def go() -> None:
+        try:
+            report = await tour.load_sample(services)
+            team = await tour.demo_team(services)
+            week = await tour.latest_week(services, team)
+            data = await tour.week_digest(services, team, week)
+            t = services.catalog.translator(team.language)
+            text, _ = render_text(render_digest(data, t))
+            err.print(
+                f"[dim]sample feedback: {report.imported} new, {report.duplicates} already there "
+                f"· database {settings.database_url}[/dim]"
+            )
+            print(text)
+            if chat:
+                await ConsoleChat(services, sys.stdin, sys.stdout, team=team.external_id).run()
+        finally:
+            await services.close()
+
+    run(go())
+
+
+@app.command()
+def digest(
+    team: Annotated[
+        str | None, typer.Option(help="Team id or name (default: the only team).")
+    ] = None,
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: this week).")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Render a team's weekly digest."""
+    if output not in ("text", "json"):
+        err.print("[red]--format must be text or json[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    services = _services(settings)
+
+    async def go() -> None:
+        try:
+            chosen = await _pick_team(services, team)
+            zone = zoneinfo.ZoneInfo(chosen.timezone)
+            target = Week.parse(week) if week else Week.of(services.now(), zone)
+            async with services.sessions() as session:
+                data = await build_digest(session, chosen, target, services.library)
+            if output == "json":
+                print(json.dumps(data.to_json(), ensure_ascii=False, indent=2))
+            else:
+                print(
+                    render_text(render_digest(data, services.catalog.translator(chosen.language)))[
+                        0
+                    ]
+                )
+        finally:
+            await services.close()
+
+    try:
+        run(go())
+    except (LookupError, ValueError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def ideas(
+    status: Annotated[
+        str | None, typer.Option(help="new, reviewing, planned, done or declined.")
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Only this team (id or name).")] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Write them to this CSV file.")
+    ] = None,
+) -> None:
+    """List or export ideas."""
+    if status is not None and status not in STATUSES:
+        err.print(f"[red]--status must be one of {', '.join(STATUSES)}[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    services = _services(settings)
+
+    async def go() -> None:
+        try:
+            async with services.sessions() as session:
+                if team is not None:
+                    team_ids = [(await _pick_team(services, team)).id]
+                else:
+                    team_ids = list((await session.scalars(select(Team.id))).all())
+                found = await list_ideas(session, team_ids, status)
+                members = {
+                    m.id: m.display_name or m.external_id
+                    for m in await session.scalars(select(Member))
+                }
+                teams = {t.id: t.name or t.external_id for t in await session.scalars(select(Team))}
+            rows = [
+                {
+                    "id": i.id,
+                    "team": teams.get(i.team_id, ""),
+                    "status": i.status,
+                    "why": i.why,
+                    "how": i.how,
+                    "author": members.get(i.author_member_id or 0, ""),
+                    "owner": members.get(i.owner_member_id or 0, ""),
+                    "votes": i.votes,
+                    "created_at": i.created_at.isoformat(),
+                    "done_at": i.done_at.isoformat() if i.done_at else "",
+                }
+                for i in found
+            ]
+            if csv_file is not None:
+                with csv_file.open("w", newline="", encoding="utf-8") as stream:
+                    write_csv(rows, stream)
+                out.print(f"Wrote {len(rows)} ideas to {csv_file}.")
+                return
+            table = Table("#", "team", "status", "how", "why", "author", "owner", box=None)
+            for row in rows:
+                table.add_row(
+                    *(
+                        str(row[k])
+                        for k in ("id", "team", "status", "how", "why", "author", "owner")
+                    )
+                )
+            out.print(table if rows else "No ideas yet.")
+        finally:
+            await services.close()
+
+    try:
+        run(go())
+    except LookupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+prompts_app = typer.Typer(help="The prompt library.", no_args_is_help=True)
+app.add_typer(prompts_app, name="prompts")
+
+
+@prompts_app.command("check")
+def prompts_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="A prompts folder (default: the installed library).")
+    ] = None,
+) -> None:
+    """Validate the prompt library without starting anything."""
+    try:
+        library = load_library(path)
+    except PromptFileError as exc:
+        for problem in exc.problems:
+            err.print(problem, markup=False, highlight=False)
+        err.print(f"[red]{len(exc.problems)} problem(s) in the prompt library[/red]")
+        raise typer.Exit(1) from None
+    for language in library.languages():
+        counts = {kind: len(library.of(language, kind)) for kind in ("waarom", "quote", "zo")}
+        detail = ", ".join(f"{kind} {count}" for kind, count in counts.items())
+        out.print(f"{language}: {sum(counts.values())} prompts ({detail})")
+    out.print("[green]The prompt library is valid.[/green]")
+
+
+@app.command("teams")
+def teams_() -> None:
+    """List the teams: id, platform, name, language, time zone, schedules."""
+    settings = _settings()
+    services = _services(settings)
+
+    async def go() -> None:
+        try:
+            async with services.sessions() as session:
+                rows = (
+                    await session.execute(
+                        select(Team, Installation.platform)
+                        .join(Installation, Installation.id == Team.installation_id)
+                        .where(Team.direct.is_(False))
+                        .order_by(Team.id)
+                    )
+                ).all()
+            table = Table(
+                "id",
+                "platform",
+                "name",
+                "language",
+                "time zone",
+                "digest",
+                "nudges",
+                "quiet",
+                "active",
+                box=None,
+            )
+            for team, platform in rows:
+                table.add_row(
+                    str(team.id),
+                    platform,
+                    team.name or team.external_id,
+                    team.language,
+                    team.timezone,
+                    team.digest_schedule,
+                    team.nudge_schedule,
+                    team.quiet_hours or "—",
+                    "yes" if team.active else f"no ({team.disabled_reason})",
+                )
+            out.print(
+                table if rows else "No teams yet: add the bot to a channel, or run `waarom demo`."
+            )
+        finally:
+            await services.close()
+
+    run(go())
+
+
+@app.command("settings")
+def settings_(
+    team: Annotated[str, typer.Argument(help="Team id or name.")],
+    digest_at: Annotated[str | None, typer.Option("--digest", help='e.g. "mon 09:00"')] = None,
+    nudges: Annotated[str | None, typer.Option(help='e.g. "tue,thu 10:00"')] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA zone, e.g. Europe/Amsterdam")] = None,
+    language: Annotated[str | None, typer.Option(help="nl or en")] = None,
+    quiet: Annotated[str | None, typer.Option(help='e.g. "18:00-08:00", or "off"')] = None,
+) -> None:
+    """Change a team's schedule, time zone, language or quiet hours."""
+    settings = _settings()
+    services = _services(settings)
+    given = {
+        "digest": digest_at,
+        "nudges": nudges,
+        "timezone": timezone,
+        "language": language,
+        "quiet": quiet,
+    }
+    values = {k: v for k, v in given.items() if v is not None}
+
+    async def go() -> int:
+        try:
+            chosen = await _pick_team(services, team)
+            t = services.catalog.translator("en")
+            updates, errors = validate_settings(values, t)
+            for name, problem in errors.items():
+                err.print(f"[red]--{name}: {problem}[/red]")
+            if errors:
+                return 2
+            async with services.sessions() as session, session.begin():
+                row = await session.get(Team, chosen.id)
+                assert row is not None
+                apply_settings(row, updates)
+            out.print(
+                f"Team {_team_label(chosen)} updated: "
+                + (", ".join(f"{k}={v}" for k, v in values.items()) or "nothing given")
+            )
+            return 0
+        finally:
+            await services.close()
+
+    try:
+        code = run(go())
+    except LookupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    port: Annotated[int | None, typer.Option(help="Port (default: $PORT or 3000).")] = None,
+) -> None:
+    """Run the web process: Slack, Teams, the feedback webhook and /healthz."""
+    from aiohttp import web
+
+    from bot.web import create_app
+
+    settings = _settings()
+    services = _services(settings)
+    logging.getLogger().setLevel(logging.INFO)
+    web.run_app(create_app(services), port=port or settings.port, print=None)
+
+
+# --- platform adapter commands ---
+from adapters.slack.cli import app as slack_app  # noqa: E402  (after the core commands)
+
+app.add_typer(slack_app, name="slack")
 
 
 def main() -> None:

@@ -18,7 +18,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 class DatabaseNotMigrated(Exception):
@@ -36,12 +41,16 @@ def _base_url(url: str) -> URL:
 
 def async_url(url: str) -> URL:
     base = _base_url(url)
-    return base.set(drivername="sqlite+aiosqlite" if base.drivername == "sqlite" else "postgresql+psycopg")
+    return base.set(
+        drivername="sqlite+aiosqlite" if base.drivername == "sqlite" else "postgresql+psycopg"
+    )
 
 
 def sync_url(url: str) -> URL:
     base = _base_url(url)
-    return base.set(drivername="sqlite+pysqlite" if base.drivername == "sqlite" else "postgresql+psycopg")
+    return base.set(
+        drivername="sqlite+pysqlite" if base.drivername == "sqlite" else "postgresql+psycopg"
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -22,7 +22,9 @@ class UnknownOrganisation(LookupError):
     pass
 
 
-async def organisation(session: AsyncSession, slug: str = DEFAULT_ORG, *, create: bool = False) -> Organisation:
+async def organisation(
+    session: AsyncSession, slug: str = DEFAULT_ORG, *, create: bool = False
+) -> Organisation:
     found = await session.scalar(select(Organisation).where(Organisation.slug == slug))
     if found is not None:
         return found
@@ -48,7 +50,9 @@ async def installation(
         return found
     try:
         async with session.begin_nested():
-            inst = Installation(platform=platform, external_id=external_id, org_id=org_id, name=name)
+            inst = Installation(
+                platform=platform, external_id=external_id, org_id=org_id, name=name
+            )
             session.add(inst)
     except IntegrityError:
         return (await session.scalars(query)).one()

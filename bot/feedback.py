@@ -16,8 +16,10 @@ from bot.models import Feedback
 
 def _insert_ignoring_duplicates(session: AsyncSession) -> Insert:
     dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(Feedback).on_conflict_do_nothing(index_elements=["org_id", "dedupe_key"])
+    keys = ["org_id", "dedupe_key"]
+    if dialect == "postgresql":
+        return postgresql.insert(Feedback).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(Feedback).on_conflict_do_nothing(index_elements=keys)
 
 
 async def store_feedback(
@@ -33,7 +35,9 @@ async def store_feedback(
         {**asdict(item), "org_id": org_id, "created_at": now, "logged_by_member_id": logged_by}
         for item in items
     ]
-    result = await session.execute(_insert_ignoring_duplicates(session).returning(Feedback.id), rows)
+    result = await session.execute(
+        _insert_ignoring_duplicates(session).returning(Feedback.id), rows
+    )
     return len(result.all())
 
 

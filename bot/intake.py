@@ -25,13 +25,29 @@ STEPS = ("orientation", "purchase", "delivery", "use", "service", "complaint", "
 
 # Journey steps as exports name them, in Dutch and English.
 _STEP_ALIASES = {
-    "orientation": "orientation", "orientatie": "orientation", "oriëntatie": "orientation",
-    "purchase": "purchase", "aankoop": "purchase", "koop": "purchase", "bestellen": "purchase",
-    "delivery": "delivery", "levering": "delivery", "bezorging": "delivery",
-    "use": "use", "usage": "use", "gebruik": "use",
-    "service": "service", "support": "service", "klantenservice": "service",
-    "complaint": "complaint", "klacht": "complaint", "complaints": "complaint",
-    "leaving": "leaving", "opzeggen": "leaving", "opzegging": "leaving", "vertrek": "leaving",
+    "orientation": "orientation",
+    "orientatie": "orientation",
+    "oriëntatie": "orientation",
+    "purchase": "purchase",
+    "aankoop": "purchase",
+    "koop": "purchase",
+    "bestellen": "purchase",
+    "delivery": "delivery",
+    "levering": "delivery",
+    "bezorging": "delivery",
+    "use": "use",
+    "usage": "use",
+    "gebruik": "use",
+    "service": "service",
+    "support": "service",
+    "klantenservice": "service",
+    "complaint": "complaint",
+    "klacht": "complaint",
+    "complaints": "complaint",
+    "leaving": "leaving",
+    "opzeggen": "leaving",
+    "opzegging": "leaving",
+    "vertrek": "leaving",
     "churn": "leaving",
 }
 
@@ -78,8 +94,19 @@ class FieldMap:
     source: str | None = "source"
 
     def columns(self) -> list[str]:
-        return [c for c in (self.text, self.received_at, self.score, self.segment,
-                            self.step, self.external_id, self.source) if c]
+        return [
+            c
+            for c in (
+                self.text,
+                self.received_at,
+                self.score,
+                self.segment,
+                self.step,
+                self.external_id,
+                self.source,
+            )
+            if c
+        ]
 
 
 def parse_received_at(value: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -92,7 +119,9 @@ def parse_received_at(value: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
         return dt.datetime.fromtimestamp(float(value), dt.UTC)
     parsed: dt.datetime | None = None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+        parsed = dt.datetime.fromisoformat(
+            value.replace("Z", "+00:00") if value.endswith("Z") else value
+        )
     except ValueError:
         for fmt in _DATE_FORMATS:
             try:
@@ -175,7 +204,11 @@ def normalise(
         raise Rejected(f"date {when_text!r} is in the future")
 
     score = parse_score(record.get(fields.score)) if fields.score else None
-    segment = _optional_text(record.get(fields.segment), "segment", MAX_SEGMENT) if fields.segment else None
+    segment = (
+        _optional_text(record.get(fields.segment), "segment", MAX_SEGMENT)
+        if fields.segment
+        else None
+    )
     step = parse_step(record.get(fields.step)) if fields.step else None
     external_id = (
         _optional_text(record.get(fields.external_id), "external_id", MAX_EXTERNAL_ID)

@@ -22,7 +22,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -59,9 +58,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+        moment: dt.datetime = value
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -127,6 +127,8 @@ class Team(Base):
     installation_id: Mapped[int] = mapped_column(ForeignKey("installations.id"), index=True)
     external_id: Mapped[str] = mapped_column(String(256))
     name: Mapped[str] = mapped_column(String(200), default="")
+    # A 1:1 conversation with one member rather than a channel.
+    direct: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64))
     digest_schedule: Mapped[str] = mapped_column(String(64), default="mon 09:00")
@@ -145,7 +147,9 @@ class Team(Base):
 class TeamLead(Base):
     __tablename__ = "team_leads"
 
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
 
 
@@ -154,7 +158,9 @@ class TeamMember(Base):
 
     __tablename__ = "team_members"
 
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -22,7 +22,9 @@ URL = "[link]"
 _URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _HANDLE_RE = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]{1,30}")
-_IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
+_IBAN_RE = re.compile(
+    r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
+)
 _CARD_RE = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
 # Cheap gate before asking libphonenumber: at least seven digits close together.
 _MAYBE_PHONE_RE = re.compile(r"\d(?:[\s().\-/]{0,2}\d){6,}")
@@ -57,7 +59,15 @@ def _replace_url(match: re.Match[str]) -> str:
 
 
 def _replace_iban(match: re.Match[str]) -> str:
-    return IBAN if _iban_valid(match.group(0)) else match.group(0)
+    # The pattern may run into a following word ("… 7034 HERE"); try shorter readings.
+    candidate = match.group(0)
+    while candidate:
+        if _iban_valid(candidate):
+            return IBAN + match.group(0)[len(candidate) :]
+        if " " not in candidate:
+            break
+        candidate = candidate.rsplit(" ", 1)[0]
+    return match.group(0)
 
 
 def _replace_card(match: re.Match[str]) -> str:
@@ -69,7 +79,9 @@ def _redact_phones(text: str, region: str) -> str:
         return text
     pieces: list[str] = []
     last = 0
-    for found in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+    for found in phonenumbers.PhoneNumberMatcher(
+        text, region, leniency=phonenumbers.Leniency.VALID
+    ):
         pieces.append(text[last : found.start])
         pieces.append(PHONE)
         last = found.end

@@ -100,6 +100,7 @@ def upgrade() -> None:
     sa.Column('installation_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('external_id', sa.String(length=256), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('direct', sa.Boolean(), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('digest_schedule', sa.String(length=64), nullable=False),

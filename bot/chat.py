@@ -1,0 +1,681 @@
+"""The chat surface, the same on every platform: commands, buttons, forms, home, welcome.
+
+Adapters turn platform events into these calls and render the outcomes they return
+(:mod:`bot.messages`). Each call is one database transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import directory, views
+from bot.bootstrap import Services
+from bot.digest import Week, build_digest, render_digest
+from bot.feedback import store_feedback
+from bot.i18n import Translator
+from bot.ideas import (
+    MAX_ANSWER,
+    STATUSES,
+    IdeaError,
+    create_idea,
+    list_ideas,
+    merge,
+    move,
+    similar_ideas,
+    team_idea,
+)
+from bot.intake import FieldMap, Rejected, normalise
+from bot.messages import Form, FormErrors, Message, Notify, OpenForm, Outcome, Say, UpdateOrigin
+from bot.models import Digest, Feedback, Idea, Installation, Member, Nudge, Team, TeamMember
+from bot.nudges import new_nudge, nudge_content
+from bot.origin import Origin
+from bot.schedule import ScheduleError, parse_quiet, parse_weekly
+
+ALIASES = {
+    "hulp": "help",
+    "?": "help",
+    "vraag": "ask",
+    "ideeën": "ideas",
+    "ideeen": "ideas",
+    "idee": "idea",
+    "samenvoegen": "merge",
+    "instellingen": "settings",
+    "overzicht": "digest",
+}
+IDEAS_SHOWN = 15
+
+
+@dataclass
+class Context:
+    services: Services
+    session: AsyncSession
+    origin: Origin
+    installation: Installation
+    team: Team
+    member: Member
+    t: Translator
+    lead: bool
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.services.now()
+
+
+def _org_slug(services: Services, origin: Origin) -> str:
+    if services.settings.waarom_multi_org and origin.platform == "slack":
+        return f"slack-{origin.workspace_id}"
+    return directory.DEFAULT_ORG
+
+
+async def _context(services: Services, session: AsyncSession, origin: Origin) -> Context:
+    inst = await session.scalar(
+        select(Installation).where(
+            Installation.platform == origin.platform,
+            Installation.external_id == origin.workspace_id,
+        )
+    )
+    if inst is None:
+        org = await directory.organisation(session, _org_slug(services, origin), create=True)
+        inst = await directory.installation(
+            session, origin.platform, origin.workspace_id, org_id=org.id, name=origin.workspace_name
+        )
+    member = await directory.member(
+        session,
+        inst.id,
+        origin.user_id,
+        display_name=origin.user_name,
+        timezone=origin.user_timezone,
+        is_admin=origin.user_is_admin,
+        address=origin.user_address,
+    )
+    team = await directory.team(
+        session,
+        inst,
+        origin.conversation_id,
+        name=origin.conversation_name,
+        language=services.settings.waarom_language,
+        timezone=services.settings.waarom_timezone,
+        address=origin.conversation_address,
+        added_by=member.id,
+    )
+    if origin.direct and not team.direct:
+        team.direct = True
+    await session.flush()
+    await directory.join(session, team.id, member.id)
+    lead = await directory.is_lead(session, team, member)
+    return Context(
+        services,
+        session,
+        origin,
+        inst,
+        team,
+        member,
+        services.catalog.translator(team.language),
+        lead,
+    )
+
+
+async def _home_team(ctx: Context) -> Team:
+    """In a 1:1 chat, the member's most recently joined channel team stands in for the team."""
+    if not ctx.team.direct:
+        return ctx.team
+    found = await ctx.session.scalar(
+        select(Team)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.member_id == ctx.member.id, Team.direct.is_(False), Team.active.is_(True))
+        .order_by(TeamMember.joined_at.desc(), Team.id.desc())
+        .limit(1)
+    )
+    return found or ctx.team
+
+
+def _private(message: Message) -> Say:
+    return Say(message, private=True)
+
+
+def _refuse(ctx: Context) -> list[Outcome]:
+    return [_private(views.text_message(ctx.t("lead.only")))]
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+async def handle_text(services: Services, origin: Origin, text: str) -> list[Outcome]:
+    """A command as typed: ``ideas new``, ``feedback …``, ``help`` (empty: help)."""
+    words = text.strip().split()
+    if words and words[0].lower().lstrip("/") == "waarom":
+        words = words[1:]
+    async with services.sessions() as session, session.begin():
+        ctx = await _context(services, session, origin)
+        if not words:
+            return [_private(views.help_message(ctx.t, lead=ctx.lead))]
+        command = ALIASES.get(words[0].lower(), words[0].lower())
+        args = words[1:]
+        rest = (
+            text.strip().split(None, 2 if text.strip().lower().startswith("waarom") else 1)[-1]
+            if args
+            else ""
+        )
+        handler = _COMMANDS.get(command)
+        if handler is None:
+            return [_private(views.help_message(ctx.t, unknown=words[0], lead=ctx.lead))]
+        if command in views.LEAD_COMMANDS and not ctx.lead:
+            return _refuse(ctx)
+        return await handler(ctx, args, rest)
+
+
+async def _help(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    return [_private(views.help_message(ctx.t, lead=ctx.lead))]
+
+
+async def _ask(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    team = await _home_team(ctx)
+    nudge = await new_nudge(ctx.session, ctx.services.library, team, ctx.member, now=ctx.now)
+    prompt, quote = await nudge_content(ctx.session, ctx.services.library, nudge)
+    return [Say(views.prompt_message(ctx.t, prompt, nudge, quote), private=not ctx.team.direct)]
+
+
+async def _store_chat_feedback(ctx: Context, text: str, segment: str | None) -> list[Outcome]:
+    record = {"text": text, "segment": segment}
+    try:
+        item = normalise(
+            record,
+            FieldMap(received_at=None, score=None, step=None, external_id=None, source=None),
+            zone=zoneinfo.ZoneInfo(ctx.team.timezone),
+            default_source=f"chat:{ctx.origin.platform}",
+            now=ctx.now,
+        )
+    except Rejected as exc:
+        return [_private(views.text_message(ctx.t("feedback.rejected", reason=str(exc))))]
+    stored = await store_feedback(ctx.session, ctx.team.org_id, [item], logged_by=ctx.member.id)
+    key = "feedback.stored" if stored else "feedback.duplicate"
+    return [_private(views.text_message(ctx.t(key, text=item.redacted)))]
+
+
+async def _feedback(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    if not args:
+        return [OpenForm(views.feedback_form(ctx.t))]
+    segment = None
+    words = rest.split()
+    if words and words[-1].startswith("#") and len(words[-1]) > 1:
+        segment = words[-1][1:]
+        rest = rest.rsplit(None, 1)[0] if len(words) > 1 else ""
+    if not rest.strip():
+        return [OpenForm(views.feedback_form(ctx.t))]
+    return await _store_chat_feedback(ctx, rest, segment)
+
+
+async def _names(session: AsyncSession, ideas: Sequence[Idea]) -> dict[int, str]:
+    ids = {i.author_member_id for i in ideas} | {i.owner_member_id for i in ideas}
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Member.id, Member.display_name, Member.external_id).where(Member.id.in_(ids))
+    )
+    return {row.id: row.display_name or row.external_id for row in rows}
+
+
+async def _team_ids_for(ctx: Context) -> list[int]:
+    if not ctx.team.direct:
+        return [ctx.team.id]
+    rows = await ctx.session.scalars(
+        select(TeamMember.team_id).where(TeamMember.member_id == ctx.member.id)
+    )
+    return list(rows.all())
+
+
+async def _ideas(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    status = args[0].lower() if args else None
+    if status is not None and status not in STATUSES:
+        return [
+            _private(
+                views.text_message(
+                    ctx.t("ideas.bad_status", status=status, statuses=", ".join(STATUSES))
+                )
+            )
+        ]
+    team_ids = await _team_ids_for(ctx)
+    ideas = await list_ideas(ctx.session, team_ids, status, limit=IDEAS_SHOWN)
+    total_query = (
+        select(func.count())
+        .select_from(Idea)
+        .where(Idea.team_id.in_(team_ids), Idea.merged_into_id.is_(None))
+    )
+    if status:
+        total_query = total_query.where(Idea.status == status)
+    total = await ctx.session.scalar(total_query) or 0
+    names = await _names(ctx.session, ideas)
+    return [_private(views.ideas_message(ctx.t, ideas, names, status=status, total=total))]
+
+
+async def _member_by_name(ctx: Context, name: str) -> Member | None:
+    cleaned = name.lstrip("@").lower()
+    rows = await ctx.session.scalars(
+        select(Member).where(Member.installation_id == ctx.installation.id)
+    )
+    for member in rows:
+        if cleaned in {member.display_name.lower(), member.external_id.lower()}:
+            return member
+    return None
+
+
+def _author_notice(ctx: Context, idea: Idea, key: str, **values: object) -> list[Outcome]:
+    if idea.author_member_id is None or idea.author_member_id == ctx.member.id:
+        return []
+    author_t = ctx.t  # the author reads the team's language
+    return [Notify(idea.author_member_id, views.text_message(author_t(key, id=idea.id, **values)))]
+
+
+async def _idea(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+        return [_private(views.text_message(ctx.t("idea.usage", statuses=", ".join(STATUSES))))]
+    owner: Member | None = None
+    if ctx.origin.mentions:
+        owner = await directory.member(ctx.session, ctx.installation.id, ctx.origin.mentions[0])
+    elif len(args) > 2:
+        owner = await _member_by_name(ctx, " ".join(args[2:]))
+        if owner is None:
+            return [
+                _private(views.text_message(ctx.t("idea.unknown_owner", name=" ".join(args[2:]))))
+            ]
+    try:
+        idea = await team_idea(ctx.session, ctx.team, int(args[0].lstrip("#")))
+        events = await move(
+            ctx.session, idea, args[1].lower(), actor_id=ctx.member.id, now=ctx.now, owner=owner
+        )
+    except IdeaError as exc:
+        return [_private(views.text_message(ctx.t(exc.key, **exc.values)))]
+    status = ctx.t(f"status.{idea.status}")
+    if not events:
+        return [_private(views.text_message(ctx.t("idea.unchanged", id=idea.id, status=status)))]
+    outcomes: list[Outcome] = [
+        _private(views.text_message(ctx.t("idea.moved", id=idea.id, status=status)))
+    ]
+    return outcomes + _author_notice(ctx, idea, "idea.author_moved", status=status)
+
+
+async def _merge(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    if len(args) != 2 or not all(a.lstrip("#").isdigit() for a in args):
+        return [_private(views.text_message(ctx.t("merge.usage")))]
+    try:
+        idea = await team_idea(ctx.session, ctx.team, int(args[0].lstrip("#")))
+        into = await team_idea(ctx.session, ctx.team, int(args[1].lstrip("#")))
+        await merge(ctx.session, idea, into, actor_id=ctx.member.id, now=ctx.now)
+    except IdeaError as exc:
+        return [_private(views.text_message(ctx.t(exc.key, **exc.values)))]
+    done: list[Outcome] = [
+        _private(views.text_message(ctx.t("merge.done", id=idea.id, into=into.id)))
+    ]
+    return done + _author_notice(ctx, idea, "merge.author", into=into.id)
+
+
+async def _digest(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    team = await _home_team(ctx)
+    week = Week.of(ctx.now, zoneinfo.ZoneInfo(team.timezone))
+    data = await build_digest(ctx.session, team, week, ctx.services.library)
+    return [_private(render_digest(data, ctx.services.catalog.translator(team.language)))]
+
+
+_SETTINGS_FIELDS = ("language", "timezone", "digest", "nudges", "quiet")
+
+
+def validate_settings(
+    values: Mapping[str, str], t: Translator
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Check the given settings; returns (column updates, field errors)."""
+    updates: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, raw in values.items():
+        value = raw.strip()
+        try:
+            if name == "language":
+                if value not in ("nl", "en"):
+                    raise ScheduleError(t("settings.bad_language"))
+                updates["language"] = value
+            elif name == "timezone":
+                try:
+                    zoneinfo.ZoneInfo(value)
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    raise ScheduleError(t("settings.bad_timezone", zone=value)) from None
+                updates["timezone"] = value
+            elif name == "digest":
+                updates["digest_schedule"] = str(parse_weekly(value, single_day=True))
+            elif name == "nudges":
+                updates["nudge_schedule"] = str(parse_weekly(value))
+            elif name == "quiet":
+                quiet = parse_quiet(value)
+                updates["quiet_hours"] = str(quiet) if quiet else ""
+        except ScheduleError as exc:
+            errors[name] = str(exc)
+    return updates, errors
+
+
+def apply_settings(team: Team, updates: Mapping[str, str]) -> None:
+    for column, value in updates.items():
+        setattr(team, column, value or None if column == "quiet_hours" else value)
+
+
+def _settings_summary(t: Translator, team: Team, leads: Sequence[str]) -> Message:
+    facts = (
+        (t("settings.language"), team.language),
+        (t("settings.timezone"), team.timezone),
+        (t("settings.digest"), team.digest_schedule),
+        (t("settings.nudges"), team.nudge_schedule),
+        (t("settings.quiet"), team.quiet_hours or "—"),
+        (t("settings.leads"), ", ".join(leads) or t("settings.no_leads")),
+    )
+    from bot.messages import Facts, Heading, Paragraph
+
+    return Message(
+        (Heading(t("settings.title")), Facts(facts), Paragraph(t("settings.how"), muted=True)),
+        t("settings.title"),
+    )
+
+
+async def _lead_names(ctx: Context, team: Team) -> list[str]:
+    ids = await directory.lead_ids(ctx.session, team.id)
+    if not ids:
+        return []
+    rows = await ctx.session.scalars(select(Member).where(Member.id.in_(ids)).order_by(Member.id))
+    return [m.display_name or m.external_id for m in rows]
+
+
+async def _settings(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    team = ctx.team
+    if not args:
+        return [OpenForm(views.settings_form(ctx.t, team))]
+    name = args[0].lower()
+    if name == "show":
+        return [_private(_settings_summary(ctx.t, team, await _lead_names(ctx, team)))]
+    if name == "leads":
+        if not ctx.origin.mentions:
+            return [_private(views.text_message(ctx.t("settings.leads_usage")))]
+        members = [
+            await directory.member(ctx.session, ctx.installation.id, uid)
+            for uid in ctx.origin.mentions
+        ]
+        await ctx.session.flush()
+        await directory.set_leads(ctx.session, team.id, {m.id for m in members})
+        names = [m.display_name or m.external_id for m in members]
+        return [_private(views.text_message(ctx.t("settings.leads_set", names=", ".join(names))))]
+    if name not in _SETTINGS_FIELDS or len(args) < 2:
+        return [_private(views.text_message(ctx.t("settings.usage")))]
+    updates, errors = validate_settings({name: " ".join(args[1:])}, ctx.t)
+    if errors:
+        return [_private(views.text_message(errors[name]))]
+    apply_settings(team, updates)
+    t = ctx.services.catalog.translator(team.language)
+    return [_private(_settings_summary(t, team, await _lead_names(ctx, team)))]
+
+
+_COMMANDS = {
+    "help": _help,
+    "ask": _ask,
+    "feedback": _feedback,
+    "ideas": _ideas,
+    "idea": _idea,
+    "merge": _merge,
+    "digest": _digest,
+    "settings": _settings,
+}
+
+
+# --- buttons ---------------------------------------------------------------------------
+
+
+async def _own_nudge(ctx: Context, value: str) -> Nudge | None:
+    if not value.isdigit():
+        return None
+    nudge = await ctx.session.get(Nudge, int(value))
+    if nudge is None:
+        return None
+    team = await ctx.session.get(Team, nudge.team_id)
+    # Only the member it was for (or anyone in its organisation for a team-wide prompt).
+    if team is None or team.org_id != ctx.team.org_id:
+        return None
+    if nudge.member_id is not None and nudge.member_id != ctx.member.id:
+        return None
+    return nudge
+
+
+async def handle_action(
+    services: Services, origin: Origin, action: str, value: str
+) -> list[Outcome]:
+    async with services.sessions() as session, session.begin():
+        ctx = await _context(services, session, origin)
+        nudge = await _own_nudge(ctx, value)
+        if nudge is None:
+            return [_private(views.text_message(ctx.t("nudge.not_yours")))]
+        prompt, quote = await nudge_content(session, services.library, nudge)
+        if nudge.status == "answered":
+            return [_private(views.text_message(ctx.t("nudge.already_answered")))]
+        if action == "nudge.answer":
+            zo = services.library.get(await _zo_for(ctx, nudge))
+            return [OpenForm(views.answer_form(ctx.t, nudge, zo))]
+        if action == "nudge.skip":
+            nudge.status = "skipped"
+            return [
+                UpdateOrigin(views.prompt_message(ctx.t, prompt, nudge, quote, state="skipped"))
+            ]
+        if action == "nudge.later":
+            nudge.status = "snoozed"
+            nudge.snoozed_until = ctx.now + dt.timedelta(days=1)
+            return [
+                UpdateOrigin(views.prompt_message(ctx.t, prompt, nudge, quote, state="snoozed"))
+            ]
+        return [_private(views.text_message(ctx.t("action.unknown")))]
+
+
+async def _zo_for(ctx: Context, nudge: Nudge) -> str:
+    from bot.rotation import choose_prompt
+
+    zo = choose_prompt(ctx.services.library, ctx.t.language, "zo", recent=[], seed=str(nudge.id))
+    return zo.id
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+def _check_text(
+    t: Translator, values: Mapping[str, str], name: str, limit: int, *, required: bool = True
+) -> str | None:
+    value = (values.get(name) or "").strip()
+    if required and not value:
+        return t("form.required")
+    if len(value) > limit:
+        return t("form.too_long", limit=limit, length=len(value))
+    return None
+
+
+async def handle_form(
+    services: Services, origin: Origin, form_id: str, context: str, values: Mapping[str, str]
+) -> list[Outcome]:
+    async with services.sessions() as session, session.begin():
+        ctx = await _context(services, session, origin)
+        if form_id == "answer":
+            return await _submit_answer(ctx, context, values)
+        if form_id == "feedback":
+            errors = {
+                name: problem
+                for name, limit, required in (("text", 5000, True), ("segment", 64, False))
+                if (problem := _check_text(ctx.t, values, name, limit, required=required))
+            }
+            if errors:
+                return [FormErrors(errors)]
+            return await _store_chat_feedback(
+                ctx, values["text"], (values.get("segment") or "").strip() or None
+            )
+        if form_id == "settings":
+            if not ctx.lead:
+                return _refuse(ctx)
+            team = ctx.team
+            if context.isdigit() and int(context) != team.id:
+                found = await session.get(Team, int(context))
+                if found is None or found.org_id != team.org_id:
+                    return _refuse(ctx)
+                team = found
+            updates, errors = validate_settings(
+                {
+                    k: v
+                    for k, v in values.items()
+                    if k in _SETTINGS_FIELDS and (k == "quiet" or v.strip())
+                },
+                ctx.t,
+            )
+            if errors:
+                return [FormErrors(errors)]
+            apply_settings(team, updates)
+            t = services.catalog.translator(team.language)
+            return [_private(_settings_summary(t, team, await _lead_names(ctx, team)))]
+        return [_private(views.text_message(ctx.t("action.unknown")))]
+
+
+async def _submit_answer(ctx: Context, context: str, values: Mapping[str, str]) -> list[Outcome]:
+    errors = {
+        name: problem
+        for name in ("why", "how")
+        if (problem := _check_text(ctx.t, values, name, MAX_ANSWER))
+    }
+    if errors:
+        return [FormErrors(errors)]
+    nudge = await _own_nudge(ctx, context)
+    if nudge is None:
+        return [_private(views.text_message(ctx.t("nudge.not_yours")))]
+    # Claim the nudge atomically: a double submit (or two web processes) makes one idea.
+    claimed = await ctx.session.execute(
+        update(Nudge)
+        .where(Nudge.id == nudge.id, Nudge.status != "answered")
+        .values(status="answered", answered_at=ctx.now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 0:  # type: ignore[attr-defined]
+        return [_private(views.text_message(ctx.t("nudge.already_answered")))]
+    await ctx.session.refresh(nudge)
+    idea = await create_idea(
+        ctx.session,
+        team_id=nudge.team_id,
+        author_id=ctx.member.id,
+        why=values["why"].strip(),
+        how=values["how"].strip(),
+        now=ctx.now,
+        nudge_id=nudge.id,
+        prompt_id=nudge.prompt_id,
+        feedback_id=nudge.feedback_id,
+    )
+    prompt, quote = await nudge_content(ctx.session, ctx.services.library, nudge)
+    others = await list_ideas(ctx.session, [nudge.team_id], limit=200)
+    similar = similar_ideas(idea, others)
+    thanks = ctx.t("answer.thanks", id=idea.id)
+    if similar:
+        thanks += " " + ctx.t("answer.similar", ids=", ".join(f"#{s.idea_id}" for s in similar))
+    return [
+        _private(views.text_message(thanks)),
+        UpdateOrigin(views.prompt_message(ctx.t, prompt, nudge, quote, state="answered")),
+    ]
+
+
+# --- home, welcome, lifecycle -----------------------------------------------------------
+
+
+async def home(services: Services, origin: Origin) -> Message:
+    async with services.sessions() as session, session.begin():
+        ctx = await _context(services, session, origin)
+        open_nudges = (
+            await session.scalars(
+                select(Nudge)
+                .where(Nudge.member_id == ctx.member.id, Nudge.status.in_(("sent", "snoozed")))
+                .order_by(Nudge.sent_at.desc())
+                .limit(3)
+            )
+        ).all()
+        prompts = []
+        for nudge in open_nudges:
+            prompt, quote = await nudge_content(session, services.library, nudge)
+            prompts.append((nudge, prompt, quote))
+        mine = (
+            await session.scalars(
+                select(Idea)
+                .where(Idea.author_member_id == ctx.member.id, Idea.merged_into_id.is_(None))
+                .order_by(Idea.created_at.desc(), Idea.id.desc())
+                .limit(10)
+            )
+        ).all()
+        team = await _home_team(ctx)
+        newest = await list_ideas(session, [team.id], limit=5)
+        names = await _names(session, [*mine, *newest])
+        return views.home_message(ctx.t, prompts, mine, newest, names)
+
+
+async def joined(services: Services, origin: Origin) -> list[Outcome]:
+    """The bot was added to a conversation: register it and say hello."""
+    async with services.sessions() as session, session.begin():
+        ctx = await _context(services, session, origin)
+        ctx.team.active = True
+        ctx.team.disabled_reason = None
+        return [Say(views.text_message(ctx.t("welcome", team=ctx.team.name or "")))]
+
+
+async def feedback_form(services: Services, origin: Origin, prefill: str) -> Form:
+    async with services.sessions() as session, session.begin():
+        ctx = await _context(services, session, origin)
+        return views.feedback_form(ctx.t, prefill)
+
+
+async def conversation_removed(services: Services, origin: Origin) -> None:
+    async with services.sessions() as session, session.begin():
+        await session.execute(
+            update(Team)
+            .where(
+                Team.installation_id
+                == select(Installation.id)
+                .where(
+                    Installation.platform == origin.platform,
+                    Installation.external_id == origin.workspace_id,
+                )
+                .scalar_subquery(),
+                Team.external_id == origin.conversation_id,
+            )
+            .values(active=False, disabled_reason="removed")
+        )
+
+
+async def workspace_removed(services: Services, platform: str, workspace_id: str) -> None:
+    """Uninstalled or tokens revoked: stop sending; keep every idea and its history."""
+    async with services.sessions() as session, session.begin():
+        inst = await session.scalar(
+            select(Installation).where(
+                Installation.platform == platform, Installation.external_id == workspace_id
+            )
+        )
+        if inst is None:
+            return
+        inst.active = False
+        inst.disabled_at = services.now()
+        inst.bot_token_encrypted = None
+        await session.execute(
+            update(Team)
+            .where(Team.installation_id == inst.id)
+            .values(active=False, disabled_reason="uninstalled")
+        )
+
+
+__all__ = [
+    "Context",
+    "Digest",
+    "Feedback",
+    "conversation_removed",
+    "feedback_form",
+    "handle_action",
+    "handle_form",
+    "handle_text",
+    "home",
+    "joined",
+    "workspace_removed",
+]

@@ -1,0 +1,348 @@
+"""The weekly digest: one per team per ISO week.
+
+:func:`build_digest` gathers the figures (plain data, JSON-ready); :func:`render_digest`
+turns them into a neutral message in the team's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.highlights import Candidate, pick_highlights
+from bot.i18n import Translator
+from bot.messages import Divider, Facts, Heading, Message, Paragraph, Part, Quote
+from bot.models import Digest, Feedback, Idea, Nudge, Team
+from bot.prompts import PromptLibrary
+from bot.rotation import choose_prompt
+from bot.themes import find_themes
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Week:
+        try:
+            year, number = text.strip().upper().split("-W")
+            week = cls(int(year), int(number))
+            dt.date.fromisocalendar(week.year, week.number, 1)
+        except ValueError:
+            raise ValueError(f"{text!r} is not an ISO week like 2026-W47") from None
+        return week
+
+    @classmethod
+    def of(cls, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> Week:
+        year, number, _ = moment.astimezone(zone).isocalendar()
+        return cls(year, number)
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.number:02d}"
+
+    def monday(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.number, 1)
+
+    def bounds(self, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+        """Monday 00:00 to the next Monday 00:00 in ``zone``, as UTC instants."""
+        start = dt.datetime.combine(self.monday(), dt.time(), zone)
+        end = dt.datetime.combine(self.monday() + dt.timedelta(days=7), dt.time(), zone)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+    def previous(self) -> Week:
+        year, number, _ = (self.monday() - dt.timedelta(days=7)).isocalendar()
+        return Week(year, number)
+
+
+@dataclass
+class DigestData:
+    team_id: int
+    team_name: str
+    language: str
+    week: str
+    start: str
+    end: str
+    count: int
+    previous_count: int
+    average: float | None
+    previous_average: float | None
+    pain: int  # scores 0–6
+    delight: int  # scores 9–10
+    scored: int
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    themes: list[dict[str, Any]] = field(default_factory=list)
+    highlights: list[dict[str, Any]] = field(default_factory=list)
+    waarom: dict[str, str] | None = None
+    ideas_logged: list[dict[str, Any]] = field(default_factory=list)
+    ideas_done: list[dict[str, Any]] = field(default_factory=list)
+    answered: int = 0
+    nudged: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_ROWS = (Feedback.id, Feedback.redacted, Feedback.score, Feedback.segment, Feedback.step)
+
+
+async def _rows(
+    session: AsyncSession, org_id: int, start: dt.datetime, end: dt.datetime
+) -> list[Any]:
+    result = await session.execute(
+        select(*_ROWS)
+        .where(Feedback.org_id == org_id, Feedback.received_at >= start, Feedback.received_at < end)
+        .order_by(Feedback.id)
+    )
+    return list(result.all())
+
+
+def _average(scores: list[float]) -> float | None:
+    return round(sum(scores) / len(scores), 2) if scores else None
+
+
+async def build_digest(
+    session: AsyncSession, team: Team, week: Week, library: PromptLibrary, *, highlights: int = 5
+) -> DigestData:
+    zone = zoneinfo.ZoneInfo(team.timezone)
+    start, end = week.bounds(zone)
+    previous_start, _ = week.previous().bounds(zone)
+    current = await _rows(session, team.org_id, start, end)
+    previous = await _rows(session, team.org_id, previous_start, start)
+
+    scores = [row.score for row in current if row.score is not None]
+    previous_scores = [row.score for row in previous if row.score is not None]
+
+    by_segment: dict[str, list[float | None]] = defaultdict(list)
+    for row in current:
+        by_segment[row.segment or ""].append(row.score)
+    segments = [
+        {
+            "name": name,
+            "count": len(values),
+            "average": _average([v for v in values if v is not None]),
+        }
+        for name, values in sorted(by_segment.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+
+    themes = find_themes([row.redacted for row in current], [row.redacted for row in previous])
+    candidates = [
+        Candidate(row.id, row.redacted, row.segment, row.step, row.score, themes.assignment[i])
+        for i, row in enumerate(current)
+    ]
+    chosen = pick_highlights(candidates, highlights)
+    theme_names = [theme.name for theme in themes.themes]
+
+    recent = [
+        payload["waarom"]["id"]
+        for payload in (
+            await session.scalars(
+                select(Digest.payload)
+                .where(Digest.team_id == team.id, Digest.week != str(week))
+                .order_by(Digest.week.desc())
+                .limit(20)
+            )
+        ).all()
+        if payload.get("waarom")
+    ]
+    waarom = choose_prompt(
+        library,
+        team.language,
+        "waarom",
+        recent=recent,
+        theme_words=themes.themes[0].keywords if themes.themes else (),
+        seed=f"{team.id}:{week}",
+    )
+
+    logged = (
+        await session.scalars(
+            select(Idea)
+            .where(
+                Idea.team_id == team.id,
+                Idea.created_at >= start,
+                Idea.created_at < end,
+                Idea.merged_into_id.is_(None),
+            )
+            .order_by(Idea.id)
+        )
+    ).all()
+    done = (
+        await session.scalars(
+            select(Idea)
+            .where(
+                Idea.team_id == team.id,
+                Idea.status == "done",
+                Idea.done_at >= start,
+                Idea.done_at < end,
+            )
+            .order_by(Idea.id)
+        )
+    ).all()
+    nudged = (
+        await session.scalar(
+            select(func.count())
+            .select_from(Nudge)
+            .where(Nudge.team_id == team.id, Nudge.sent_at >= start, Nudge.sent_at < end)
+        )
+        or 0
+    )
+    answered = (
+        await session.scalar(
+            select(func.count())
+            .select_from(Nudge)
+            .where(
+                Nudge.team_id == team.id,
+                Nudge.sent_at >= start,
+                Nudge.sent_at < end,
+                Nudge.status == "answered",
+            )
+        )
+        or 0
+    )
+
+    return DigestData(
+        team_id=team.id,
+        team_name=team.name,
+        language=team.language,
+        week=str(week),
+        start=week.monday().isoformat(),
+        end=(week.monday() + dt.timedelta(days=6)).isoformat(),
+        count=len(current),
+        previous_count=len(previous),
+        average=_average(scores),
+        previous_average=_average(previous_scores),
+        pain=sum(1 for s in scores if s <= 6),
+        delight=sum(1 for s in scores if s >= 9),
+        scored=len(scores),
+        segments=segments,
+        themes=[
+            {"name": t.name, "keywords": list(t.keywords), "count": t.count, "previous": t.previous}
+            for t in themes.themes
+        ],
+        highlights=[
+            {
+                "id": h.id,
+                "text": h.text,
+                "segment": h.segment,
+                "step": h.step,
+                "score": h.score,
+                "side": h.side,
+                "theme": theme_names[h.theme] if h.theme >= 0 else None,
+            }
+            for h in chosen
+        ],
+        waarom={"id": waarom.id, "text": waarom.text},
+        ideas_logged=[{"id": i.id, "why": i.why, "how": i.how, "status": i.status} for i in logged],
+        ideas_done=[{"id": i.id, "why": i.why, "how": i.how} for i in done],
+        answered=answered,
+        nudged=nudged,
+    )
+
+
+async def remember(session: AsyncSession, data: DigestData) -> None:
+    """Keep the digest of a week (the first one built for it wins: one per team per week)."""
+    exists = await session.scalar(
+        select(Digest.id).where(Digest.team_id == data.team_id, Digest.week == data.week)
+    )
+    if exists is None:
+        session.add(Digest(team_id=data.team_id, week=data.week, payload=data.to_json()))
+
+
+def _signed(value: float) -> str:
+    return f"+{value:g}" if value > 0 else f"{value:g}"
+
+
+def step_name(t: Translator, step: str | None) -> str:
+    return t(f"steps.{step}") if step else ""
+
+
+def attribution(t: Translator, segment: str | None, step: str | None, score: float | None) -> str:
+    bits = [segment or t("digest.unknown_segment")]
+    if step:
+        bits.append(step_name(t, step))
+    if score is not None:
+        bits.append(t("digest.score_short", score=f"{score:g}"))
+    return " · ".join(bits)
+
+
+def render_digest(data: DigestData, t: Translator) -> Message:
+    parts: list[Part] = [Heading(t("digest.title", week=data.week, team=data.team_name or "—"))]
+    if data.count == 0:
+        parts.append(Paragraph(t("digest.empty")))
+    else:
+        change = data.count - data.previous_count
+        facts = [
+            (t("digest.count"), t("digest.count_value", count=data.count, change=_signed(change)))
+        ]
+        if data.average is not None:
+            avg = f"{data.average:.1f}"
+            if data.previous_average is not None:
+                avg += f" ({_signed(round(data.average - data.previous_average, 1))})"
+            facts.append((t("digest.average"), avg))
+            facts.append(
+                (
+                    t("digest.extremes"),
+                    t(
+                        "digest.extremes_value",
+                        pain=data.pain,
+                        delight=data.delight,
+                        scored=data.scored,
+                    ),
+                )
+            )
+        if data.segments:
+            facts.append(
+                (
+                    t("digest.segments"),
+                    ", ".join(
+                        f"{s['name'] or t('digest.unknown_segment')} {s['count']}"
+                        for s in data.segments[:6]
+                    ),
+                )
+            )
+        parts.append(Facts(tuple(facts)))
+        if data.themes:
+            parts.append(Heading(t("digest.themes")))
+            parts.append(
+                Paragraph(
+                    "\n".join(
+                        t(
+                            "digest.theme_line",
+                            name=theme["name"],
+                            count=theme["count"],
+                            change=_signed(theme["count"] - theme["previous"]),
+                        )
+                        for theme in data.themes
+                    )
+                )
+            )
+        if data.highlights:
+            parts.append(Heading(t("digest.highlights")))
+            parts.extend(
+                Quote(h["text"], attribution(t, h["segment"], h["step"], h["score"]))
+                for h in data.highlights
+            )
+    if data.waarom:
+        parts.append(Divider())
+        parts.append(Heading(t("digest.waarom")))
+        parts.append(Paragraph(data.waarom["text"]))
+    parts.append(Divider())
+    parts.append(Heading(t("digest.ideas")))
+    parts.append(Paragraph(t("digest.ideas_logged", count=len(data.ideas_logged))))
+    if data.ideas_done:
+        parts.append(Paragraph(t("digest.you_said_we_did")))
+        parts.extend(Paragraph(f"#{i['id']} {i['how']}") for i in data.ideas_done[:10])
+    if data.nudged:
+        parts.append(
+            Paragraph(
+                t("digest.participation", answered=data.answered, nudged=data.nudged), muted=True
+            )
+        )
+    summary = t("digest.summary", week=data.week, count=data.count)
+    return Message(tuple(parts), summary)

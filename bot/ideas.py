@@ -1,0 +1,234 @@
+"""Ideas: answers to a waarom, moved by leads from new to done.
+
+Every change (status, owner, merge) is written to the idea's history in the same
+transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Idea, IdeaEvent, Member, Team
+from bot.text import stems
+
+STATUSES = ("new", "reviewing", "planned", "done", "declined")
+OPEN_STATUSES = ("new", "reviewing", "planned")
+MAX_ANSWER = 1000
+SIMILAR_AT_LEAST = 0.35
+
+
+class IdeaError(ValueError):
+    """A change that cannot be made; ``key`` names the catalog message, ``values`` fill it."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+async def create_idea(
+    session: AsyncSession,
+    *,
+    team_id: int,
+    author_id: int | None,
+    why: str,
+    how: str,
+    now: dt.datetime,
+    nudge_id: int | None = None,
+    prompt_id: str | None = None,
+    feedback_id: int | None = None,
+) -> Idea:
+    idea = Idea(
+        team_id=team_id,
+        author_member_id=author_id,
+        why=why,
+        how=how,
+        nudge_id=nudge_id,
+        prompt_id=prompt_id,
+        feedback_id=feedback_id,
+        status="new",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(idea)
+    await session.flush()
+    session.add(
+        IdeaEvent(
+            idea_id=idea.id, at=now, actor_member_id=author_id, kind="created", new_value="new"
+        )
+    )
+    return idea
+
+
+async def team_idea(session: AsyncSession, team: Team, idea_id: int) -> Idea:
+    """The idea with this number, if it belongs to ``team`` (never another team's)."""
+    idea = await session.scalar(select(Idea).where(Idea.id == idea_id, Idea.team_id == team.id))
+    if idea is None:
+        raise IdeaError("ideas.unknown", id=idea_id)
+    return idea
+
+
+async def move(
+    session: AsyncSession,
+    idea: Idea,
+    status: str,
+    *,
+    actor_id: int,
+    now: dt.datetime,
+    owner: Member | None = None,
+) -> list[IdeaEvent]:
+    if status not in STATUSES:
+        raise IdeaError("ideas.bad_status", status=status, statuses=", ".join(STATUSES))
+    if idea.merged_into_id is not None:
+        raise IdeaError("ideas.is_merged", id=idea.id, into=idea.merged_into_id)
+    events = []
+    if status != idea.status:
+        events.append(
+            IdeaEvent(
+                idea_id=idea.id,
+                at=now,
+                actor_member_id=actor_id,
+                kind="status",
+                old_value=idea.status,
+                new_value=status,
+            )
+        )
+        idea.status = status
+        idea.done_at = now if status == "done" else None
+    if owner is not None and owner.id != idea.owner_member_id:
+        events.append(
+            IdeaEvent(
+                idea_id=idea.id,
+                at=now,
+                actor_member_id=actor_id,
+                kind="owner",
+                old_value=str(idea.owner_member_id or ""),
+                new_value=str(owner.id),
+            )
+        )
+        idea.owner_member_id = owner.id
+    if events:
+        idea.updated_at = now
+        session.add_all(events)
+    return events
+
+
+async def merge(
+    session: AsyncSession, idea: Idea, into: Idea, *, actor_id: int, now: dt.datetime
+) -> None:
+    if idea.id == into.id:
+        raise IdeaError("ideas.merge_self", id=idea.id)
+    if into.merged_into_id is not None:
+        raise IdeaError("ideas.is_merged", id=into.id, into=into.merged_into_id)
+    if idea.merged_into_id is not None:
+        raise IdeaError("ideas.is_merged", id=idea.id, into=idea.merged_into_id)
+    idea.merged_into_id = into.id
+    into.votes += 1 + idea.votes
+    old = idea.status
+    idea.status = "declined" if idea.status not in ("done",) else idea.status
+    idea.updated_at = into.updated_at = now
+    session.add(
+        IdeaEvent(
+            idea_id=idea.id,
+            at=now,
+            actor_member_id=actor_id,
+            kind="merged",
+            old_value=old,
+            new_value=f"#{into.id}",
+        )
+    )
+    session.add(
+        IdeaEvent(
+            idea_id=into.id,
+            at=now,
+            actor_member_id=actor_id,
+            kind="absorbed",
+            new_value=f"#{idea.id}",
+        )
+    )
+
+
+async def list_ideas(
+    session: AsyncSession,
+    team_ids: Sequence[int],
+    status: str | None = None,
+    limit: int | None = None,
+) -> Sequence[Idea]:
+    query = select(Idea).where(Idea.team_id.in_(team_ids), Idea.merged_into_id.is_(None))
+    if status is not None:
+        query = query.where(Idea.status == status)
+    query = query.order_by(Idea.created_at.desc(), Idea.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def history(session: AsyncSession, idea_id: int) -> Sequence[IdeaEvent]:
+    return (
+        await session.scalars(
+            select(IdeaEvent).where(IdeaEvent.idea_id == idea_id).order_by(IdeaEvent.id)
+        )
+    ).all()
+
+
+@dataclass(frozen=True, slots=True)
+class Similar:
+    idea_id: int
+    similarity: float
+
+
+def similar_ideas(target: Idea, others: Sequence[Idea], limit: int = 3) -> list[Similar]:
+    """Likely duplicates of ``target`` among ``others`` by TF-IDF cosine similarity of
+    their stemmed words."""
+    pool = [idea for idea in others if idea.id != target.id and idea.merged_into_id is None]
+    if not pool:
+        return []
+    docs = [stems(f"{idea.why} {idea.how}") for idea in (target, *pool)]
+    vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens)
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError:
+        return []
+    scores = cosine_similarity(matrix[0], matrix[1:])[0]
+    ranked = sorted(zip(pool, scores, strict=True), key=lambda pair: (-pair[1], pair[0].id))
+    return [
+        Similar(idea.id, float(score))
+        for idea, score in ranked[:limit]
+        if score >= SIMILAR_AT_LEAST
+    ]
+
+
+CSV_COLUMNS = (
+    "id",
+    "team",
+    "status",
+    "why",
+    "how",
+    "author",
+    "owner",
+    "votes",
+    "created_at",
+    "done_at",
+)
+
+
+def write_csv(rows: Sequence[dict[str, object]], stream: IO[str]) -> None:
+    writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        # Spreadsheets run cells starting with = + - @ as formulas; a leading quote stops that.
+        writer.writerow(
+            {
+                key: ("'" + value if isinstance(value, str) and value[:1] in "=+-@" else value)
+                for key, value in row.items()
+            }
+        )

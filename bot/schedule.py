@@ -1,0 +1,98 @@
+"""Team schedules as people write them: ``"mon 09:00"``, ``"tue,thu 10:00"``, ``"18:00-08:00"``.
+
+Days are accepted in English and Dutch (``ma``, ``di``, ``wo``, ``do``, ``vr``, ``za``, ``zo``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ALIASES = {
+    **{day: index for index, day in enumerate(DAYS)},
+    **{day: index for index, day in enumerate(("ma", "di", "wo", "do", "vr", "za", "zo"))},
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "maandag": 0,
+    "dinsdag": 1,
+    "woensdag": 2,
+    "donderdag": 3,
+    "vrijdag": 4,
+    "zaterdag": 5,
+    "zondag": 6,
+}
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class ScheduleError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Weekly:
+    days: tuple[int, ...]  # 0 = Monday
+    at: dt.time
+
+    def __str__(self) -> str:
+        return f"{','.join(DAYS[d] for d in self.days)} {self.at:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class Quiet:
+    start: dt.time
+    end: dt.time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    def contains(self, moment: dt.time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end  # over midnight
+
+
+def parse_time(text: str) -> dt.time:
+    match = _TIME_RE.match(text.strip())
+    if not match:
+        raise ScheduleError(f"{text.strip()!r} is not a time like 09:00")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_weekly(text: str, *, single_day: bool = False) -> Weekly:
+    parts = text.strip().lower().split()
+    if len(parts) != 2:
+        raise ScheduleError(f'{text.strip()!r}: write days and a time, like "tue,thu 10:00"')
+    names = [name for name in re.split(r"[,+/]", parts[0]) if name]
+    days: list[int] = []
+    for name in names:
+        if "-" in name:
+            first, _, last = name.partition("-")
+            if first not in _ALIASES or last not in _ALIASES:
+                raise ScheduleError(f"unknown day in {name!r}")
+            days.extend(range(_ALIASES[first], _ALIASES[last] + 1))
+        elif name in _ALIASES:
+            days.append(_ALIASES[name])
+        else:
+            raise ScheduleError(f"unknown day {name!r}; use mon, tue, … or ma, di, …")
+    if not days:
+        raise ScheduleError("no days given")
+    if single_day and len(set(days)) != 1:
+        raise ScheduleError("the digest goes out on one day a week")
+    return Weekly(tuple(sorted(set(days))), parse_time(parts[1]))
+
+
+def parse_quiet(text: str) -> Quiet | None:
+    cleaned = text.strip().lower()
+    if cleaned in {"", "none", "off", "geen", "uit"}:
+        return None
+    start, sep, end = cleaned.partition("-")
+    if not sep:
+        raise ScheduleError(f"{text.strip()!r}: write quiet hours like 18:00-08:00")
+    return Quiet(parse_time(start), parse_time(end))

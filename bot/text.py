@@ -1,0 +1,205 @@
+"""Words from customer text: tokens, stop words, stems and a language guess (Dutch/English).
+
+Stop-word lists come from the ``stop-words`` package and stems from Snowball, so the
+text-mining in themes, highlights and idea similarity rests on maintained linguistic data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache, lru_cache
+
+import snowballstemmer
+from stop_words import get_stop_words
+
+_WORD_RE = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*", re.UNICODE)
+_LANG_NAMES = {"nl": "dutch", "en": "english"}
+
+# Words customers use everywhere that say nothing about what happened.
+_FILLER = {
+    "nl": {
+        "echt",
+        "gewoon",
+        "heel",
+        "erg",
+        "wel",
+        "nog",
+        "even",
+        "keer",
+        "goed",
+        "top",
+        "prima",
+        "super",
+        "mooi",
+        "fijn",
+        "slecht",
+        "jullie",
+        "ik",
+        "mijn",
+        "we",
+        "onze",
+        "ook",
+        "dus",
+        "eigenlijk",
+        "best",
+        "zeker",
+        "graag",
+        "bedankt",
+        "dank",
+        "helemaal",
+        "beetje",
+        "weer",
+        "gaat",
+        "ging",
+        "kan",
+        "kon",
+        "moet",
+        "moest",
+        "heb",
+        "had",
+        "hebben",
+        "was",
+        "zijn",
+    },
+    "en": {
+        "really",
+        "very",
+        "just",
+        "great",
+        "good",
+        "bad",
+        "nice",
+        "awesome",
+        "thanks",
+        "thank",
+        "love",
+        "lot",
+        "got",
+        "get",
+        "also",
+        "still",
+        "even",
+        "much",
+        "pretty",
+    },
+}
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    words = set(get_stop_words(_LANG_NAMES.get(language, "english")))
+    return frozenset(words | _FILLER.get(language, set()))
+
+
+@cache
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(_LANG_NAMES.get(language, "english"))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> str:
+    return str(_stemmer(language).stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    return [match.group(0).lower() for match in _WORD_RE.finditer(text)]
+
+
+# Small, frequent function words that tell the two languages apart.
+_NL_MARKERS = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "van",
+        "ik",
+        "je",
+        "niet",
+        "is",
+        "dat",
+        "op",
+        "te",
+        "met",
+        "voor",
+        "maar",
+        "was",
+        "zijn",
+        "er",
+        "ook",
+        "nog",
+        "al",
+    ]
+)
+_EN_MARKERS = frozenset(
+    [
+        "the",
+        "a",
+        "and",
+        "of",
+        "i",
+        "you",
+        "not",
+        "is",
+        "that",
+        "on",
+        "to",
+        "with",
+        "for",
+        "but",
+        "was",
+        "are",
+        "it",
+        "my",
+        "we",
+        "this",
+    ]
+)
+
+
+def guess_language(tokens: Iterable[str], default: str = "nl") -> str:
+    nl = en = 0
+    for token in tokens:
+        nl += token in _NL_MARKERS
+        en += token in _EN_MARKERS
+    if nl == en:
+        return default
+    return "nl" if nl > en else "en"
+
+
+def content_words(text: str, language: str | None = None) -> tuple[str, list[str]]:
+    """The language and the meaningful words of ``text`` (no stop words, at least 3 letters)."""
+    tokens = words(text)
+    lang = language or guess_language(tokens)
+    stops = stop_words(lang)
+    return lang, [token for token in tokens if len(token) >= 3 and token not in stops]
+
+
+def stems(text: str, language: str | None = None) -> list[str]:
+    lang, content = content_words(text, language)
+    return [stem(token, lang) for token in content]
+
+
+class SurfaceForms:
+    """Remembers which written word each stem came from, to name themes in real words."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, Counter[str]] = {}
+
+    def analyse(self, text: str) -> list[str]:
+        lang, content = content_words(text)
+        result = []
+        for token in content:
+            root = stem(token, lang)
+            self._seen.setdefault(root, Counter())[token] += 1
+            result.append(root)
+        return result
+
+    def word_for(self, root: str) -> str:
+        counts = self._seen.get(root)
+        if not counts:
+            return root
+        # Most common spelling; ties go to the shorter, then alphabetical, for determinism.
+        return min(counts.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]

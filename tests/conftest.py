@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, and built services.
+
+Every test that takes ``database_url`` (or ``services``) runs twice: once on a fresh SQLite
+file and once on the PostgreSQL named by ``TEST_DATABASE_URL``. Without that variable the
+PostgreSQL half is skipped locally; CI sets it and fails if any such test was skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot import bootstrap, db
+from bot.config import Settings, load_settings
+
+POSTGRES = os.environ.get("TEST_DATABASE_URL")
+
+
+class Clock:
+    """A controllable ``now()``: tests move time instead of waiting for it."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += dt.timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; each test gets a copy of the file (much faster than migrating)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of this test run's own on the PostgreSQL server, migrated once."""
+    if not POSTGRES:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    admin_url = make_url(db.sync_url(POSTGRES))
+    name = f"waarom_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name, drivername="postgresql").render_as_string(hide_password=False)
+    db.upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate(url: str) -> None:
+    engine = db.create_sync_engine_for(url)
+    with engine.begin() as connection:
+        tables = connection.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        ).all()
+        if tables:
+            joined = ", ".join(f'"{table}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "waarom.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_database")
+    _truncate(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # A Wednesday afternoon in week 2026-W47, Amsterdam time.
+    return Clock(dt.datetime(2026, 11, 18, 14, 0, tzinfo=dt.UTC))
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {"database_url": database_url, "waarom_language": "en", "_env_file": None}
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: Clock) -> AsyncIterator[bootstrap.Services]:
+    built = bootstrap.build(settings)
+    built.now = clock
+    yield built
+    await built.close()

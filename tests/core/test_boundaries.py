@@ -1,0 +1,37 @@
+"""The core imports no chat SDK or web framework, except where processes are wired."""
+
+import ast
+from pathlib import Path
+
+import bot
+
+FORBIDDEN = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "aiohttp", "adapters")
+WIRING = {"cli.py", "web.py"}
+
+
+def test_core_modules_import_no_platform_code() -> None:
+    root = Path(bot.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.name in WIRING and path.parent == root:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+    assert offenders == []
+
+
+def test_only_the_teams_adapter_imports_botbuilder() -> None:
+    root = Path(bot.__file__).parent.parent
+    offenders = []
+    for path in [*root.glob("bot/**/*.py"), *root.glob("adapters/**/*.py")]:
+        if "adapters/teams" in path.as_posix():
+            continue
+        text = path.read_text("utf-8")
+        if "import botbuilder" in text or "from botbuilder" in text:
+            offenders.append(str(path))
+    assert offenders == []
