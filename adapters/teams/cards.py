@@ -13,6 +13,7 @@ whose ``value`` holds it, merged with the inputs of the card. The keys this modu
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from typing import Any
 
@@ -140,8 +141,9 @@ def message_card(message: Message) -> dict[str, Any]:
 
 def form_spec(form: Form) -> dict[str, Any]:
     """The form as plain JSON, carried in the submit data so that a refused submit can be
-    shown again, values kept, by whichever web process receives it."""
-    return dataclasses.asdict(form)
+    shown again, values kept, by whichever web process receives it. Lists, not tuples: the
+    SDK's serializer would turn a tuple into its ``repr``."""
+    return json.loads(json.dumps(dataclasses.asdict(form)))
 
 
 def form_from_spec(spec: dict[str, Any]) -> Form:

@@ -57,6 +57,9 @@ class TeamsSender:
 
         async def post(turn_context: TurnContext) -> None:
             quiet_connector(turn_context)
+            # The SDK gives the continuation a made-up id and would send a "reply" to it; a
+            # new message in the conversation (a new thread in a channel) is what we mean.
+            turn_context.activity.id = None
             response = await with_retry(
                 lambda: turn_context.send_activity(message_activity(message)),
                 what="proactive send",

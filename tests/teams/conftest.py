@@ -20,6 +20,7 @@ from teams_connector import FakeConnector
 
 from bot import bootstrap, db
 from bot.config import Settings
+from bot.web import create_app
 
 POSTGRES = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # A database of its own, so these tests never clash with other suites on the shared server.
@@ -174,3 +175,14 @@ async def start_server(app: web.Application) -> TestServer:
 async def http() -> AsyncIterator[ClientSession]:
     async with ClientSession() as session:
         yield session
+
+
+@pytest.fixture
+async def client(
+    services: bootstrap.Services, connector: FakeConnector, http: ClientSession
+) -> AsyncIterator[Client]:
+    app = create_app(services)
+    app.on_cleanup.clear()  # the services fixture closes the engine
+    server = await start_server(app)
+    yield Client(server, connector, http)
+    await server.close()

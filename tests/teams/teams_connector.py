@@ -21,6 +21,8 @@ class Call:
     activity_id: str | None
     body: dict[str, Any] | None
     authorization: str | None
+    # The id the connector gave the posted activity.
+    id: str | None = None
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -73,6 +75,7 @@ class FakeConnector:
             return web.json_response(error, status=status, headers=headers)
         body = await request.json() if request.can_read_body else None
         activity_id = request.match_info.get("activity_id")
+        new_id = f"sent-{next(self._ids)}" if request.method == "POST" else activity_id
         self.calls.append(
             Call(
                 request.method,
@@ -80,13 +83,14 @@ class FakeConnector:
                 activity_id,
                 body,
                 request.headers.get("Authorization"),
+                new_id,
             )
         )
         if request.method == "DELETE":
             return web.Response(status=200)
         if request.method == "PUT":
             return web.json_response({"id": activity_id})
-        return web.json_response({"id": f"sent-{next(self._ids)}"}, status=201)
+        return web.json_response({"id": new_id}, status=201)
 
     def app(self) -> web.Application:
         app = web.Application()

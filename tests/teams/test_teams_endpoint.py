@@ -3,28 +3,13 @@ from the loopback Bot Connector the activities' ``serviceUrl`` points at."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from aiohttp import ClientSession
-from conftest import Client, assert_valid_card, start_server
+from conftest import Client, assert_valid_card
 from sqlalchemy import func, select
 from teams_connector import FakeConnector
 
 from bot import bootstrap
 from bot.models import Member, ProcessedEvent, Team
-from bot.web import create_app
-
-
-@pytest.fixture
-async def client(
-    services: bootstrap.Services, connector: FakeConnector, http: ClientSession
-) -> AsyncIterator[Client]:
-    app = create_app(services)
-    app.on_cleanup.clear()  # the services fixture closes the engine
-    server = await start_server(app)
-    yield Client(server, connector, http)
-    await server.close()
 
 
 async def test_a_command_in_a_personal_chat_is_answered_with_a_card(
