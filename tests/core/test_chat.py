@@ -1,0 +1,191 @@
+"""The chat surface end to end through the core, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from bot import chat
+from bot.bootstrap import Services
+from bot.feedback import store_feedback
+from bot.intake import FieldMap, normalise
+from bot.messages import Choices, FormErrors, Notify, OpenForm, Quote, Say, UpdateOrigin, plain_text
+from bot.models import Feedback, Idea, IdeaEvent, Nudge
+from bot.origin import Origin
+from bot.redaction import LEAK_PATTERNS
+
+LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True)
+ANNA = Origin("console", "ws1", "team-a", "anna", user_name="Anna")
+
+
+async def _feedback(services: Services, texts: list[tuple[str, float, str]]) -> None:
+    from bot.directory import organisation
+
+    async with services.sessions() as session, session.begin():
+        org = await organisation(session)
+        items = [
+            normalise({"text": text, "score": score, "segment": segment, "received_at": (services.now() - dt.timedelta(days=1)).isoformat()},
+                      FieldMap(step=None, external_id=None, source=None),
+                      zone=services.zone, default_source="test", now=services.now())
+            for text, score, segment in texts
+        ]
+        await store_feedback(session, org.id, items)
+
+
+async def _ask_and_answer(services: Services, origin: Origin, why: str, how: str) -> list:
+    said = await chat.handle_text(services, origin, "ask")
+    buttons = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons
+    opened = await chat.handle_action(services, origin, buttons[0].action, buttons[0].value)
+    form = opened[0].form
+    return await chat.handle_form(services, origin, form.form_id, form.context, {"why": why, "how": how})
+
+
+async def test_ask_shows_a_redacted_customer_quote_with_three_actions(services: Services) -> None:
+    await _feedback(services, [("Monteur kwam pas na 9 dagen; bel me op 06-12345678 of mail a@b.nl", 3, "forens")])
+    said = await chat.handle_text(services, ANNA, "ask")
+    assert isinstance(said[0], Say)
+    text = plain_text(said[0].message)
+    assert "9 dagen" in text
+    assert "06-12345678" not in text and "a@b.nl" not in text
+    assert all(not pattern.search(text) for pattern in LEAK_PATTERNS)
+    labels = [b.label for p in said[0].message.parts if isinstance(p, Choices) for b in p.buttons]
+    assert labels == ["Answer", "Skip", "Later"]
+
+
+async def test_an_answer_becomes_an_idea_linked_to_prompt_and_quote(services: Services) -> None:
+    await _feedback(services, [("De app crasht bij het melden van een lekke band, 3 keer geprobeerd", 4, "student")])
+    outcomes = await _ask_and_answer(services, ANNA, "We testen de app niet op oude telefoons", "Test elke release op 3 oude toestellen")
+    assert "#1" in plain_text(outcomes[0].message)
+    assert isinstance(outcomes[1], UpdateOrigin)
+    assert "Answered" in plain_text(outcomes[1].message)
+    async with services.sessions() as session:
+        idea = (await session.scalars(select(Idea))).one()
+        nudge = await session.get(Nudge, idea.nudge_id)
+    assert (idea.why, idea.status) == ("We testen de app niet op oude telefoons", "new")
+    assert nudge is not None and nudge.status == "answered"
+    assert idea.prompt_id == nudge.prompt_id and idea.feedback_id == nudge.feedback_id is not None
+    listed = await chat.handle_text(services, ANNA, "ideas")
+    assert "Test elke release op 3 oude toestellen" in plain_text(listed[0].message)
+
+
+async def test_an_over_long_or_empty_answer_is_refused_and_nothing_stored(services: Services) -> None:
+    said = await chat.handle_text(services, ANNA, "ask")
+    value = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons[0].value
+    outcomes = await chat.handle_form(services, ANNA, "answer", value, {"why": "x" * 1001, "how": " "})
+    assert outcomes == [FormErrors({"why": "At most 1000 characters (this is 1001).", "how": "Please fill this in."})]
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Idea)) == 0
+        assert (await session.scalars(select(Nudge.status))).one() == "sent"
+
+
+async def test_a_double_submit_makes_one_idea(services: Services) -> None:
+    said = await chat.handle_text(services, ANNA, "ask")
+    value = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons[0].value
+    first = await chat.handle_form(services, ANNA, "answer", value, {"why": "a", "how": "b"})
+    second = await chat.handle_form(services, ANNA, "answer", value, {"why": "a", "how": "b"})
+    assert "#1" in plain_text(first[0].message)
+    assert "already been answered" in plain_text(second[0].message)
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Idea)) == 1
+
+
+async def test_someone_elses_prompt_cannot_be_answered(services: Services) -> None:
+    said = await chat.handle_text(services, ANNA, "ask")
+    value = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons[0].value
+    bob = Origin("console", "ws1", "team-a", "bob")
+    outcomes = await chat.handle_form(services, bob, "answer", value, {"why": "a", "how": "b"})
+    assert "not (or no longer) for you" in plain_text(outcomes[0].message)
+
+
+async def test_skip_and_later_update_the_prompt(services: Services) -> None:
+    said = await chat.handle_text(services, ANNA, "ask")
+    buttons = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons
+    later = await chat.handle_action(services, ANNA, "nudge.later", buttons[2].value)
+    assert isinstance(later[0], UpdateOrigin) and "ask again tomorrow" in plain_text(later[0].message)
+    skipped = await chat.handle_action(services, ANNA, "nudge.skip", buttons[1].value)
+    assert "Skipped" in plain_text(skipped[0].message)
+
+
+async def test_leads_move_ideas_and_the_author_is_told(services: Services) -> None:
+    await chat.handle_text(services, LEAD, "help")  # the lead (an admin) joins first
+    await _ask_and_answer(services, ANNA, "Klanten wachten op de monteur", "Monteur stuurt een sms vooraf")
+    refused = await chat.handle_text(services, ANNA, "idea 1 planned")
+    assert refused[0].private and "Only team leads" in plain_text(refused[0].message)
+
+    moved = await chat.handle_text(services, LEAD, "idea 1 planned Lea")
+    assert "Idea #1 is now planned" in plain_text(moved[0].message)
+    notice = moved[1]
+    assert isinstance(notice, Notify) and "Your idea #1 is now: planned" in plain_text(notice.message)
+    done = await chat.handle_text(services, LEAD, "idea #1 done")
+    assert "done" in plain_text(done[0].message)
+    async with services.sessions() as session:
+        idea = (await session.scalars(select(Idea))).one()
+        kinds = (await session.scalars(select(IdeaEvent.kind).order_by(IdeaEvent.id))).all()
+    assert idea.status == "done" and idea.done_at is not None and idea.owner_member_id is not None
+    assert kinds == ["created", "status", "owner", "status"]
+    bad = await chat.handle_text(services, LEAD, "idea 1 finished")
+    assert "Unknown status" in plain_text(bad[0].message)
+
+
+async def test_merging_a_duplicate(services: Services) -> None:
+    await chat.handle_text(services, LEAD, "help")
+    await _ask_and_answer(services, ANNA, "Monteur komt onaangekondigd", "Stuur een sms een uur vooraf")
+    again = await _ask_and_answer(services, LEAD, "Monteur komt zonder bericht", "Stuur vooraf een sms met de tijd")
+    assert "Looks like: #1" in plain_text(again[0].message)
+    merged = await chat.handle_text(services, LEAD, "merge 1 2")
+    assert "merged into #2" in plain_text(merged[0].message)
+    listed = plain_text((await chat.handle_text(services, LEAD, "ideas"))[0].message)
+    assert "#2" in listed and "#1 " not in listed
+
+
+async def test_ideas_of_another_organisation_are_invisible(services: Services) -> None:
+    services.settings.waarom_multi_org = True
+    mine = Origin("slack", "T1", "C1", "u1", user_is_admin=True)
+    theirs = Origin("slack", "T2", "C2", "u2", user_is_admin=True)
+    await _ask_and_answer(services, mine, "Geheim van T1", "Alleen voor T1")
+    listed = plain_text((await chat.handle_text(services, theirs, "ideas"))[0].message)
+    assert "Geheim" not in listed
+    moved = await chat.handle_text(services, theirs, "idea 1 done")
+    assert "no idea #1" in plain_text(moved[0].message)
+
+
+async def test_feedback_command_logs_a_story_with_a_segment(services: Services) -> None:
+    said = await chat.handle_text(services, ANNA, "feedback Klant belde: accu leeg na 20 km, mail piet@x.nl #senior")
+    assert "piet@x.nl" not in plain_text(said[0].message)
+    async with services.sessions() as session:
+        row = (await session.scalars(select(Feedback))).one()
+    assert (row.segment, row.source) == ("senior", "chat:console")
+    assert row.text == "Klant belde: accu leeg na 20 km, mail piet@x.nl"
+    form = await chat.handle_text(services, ANNA, "feedback")
+    assert isinstance(form[0], OpenForm) and form[0].form.form_id == "feedback"
+
+
+async def test_unknown_commands_get_help_naming_the_word(services: Services) -> None:
+    said = await chat.handle_text(services, ANNA, "waarom frobnicate now")
+    text = plain_text(said[0].message)
+    assert "frobnicate" in text and "ideas [status]" in text
+    nl = Origin("console", "ws1", "team-a", "anna")
+    services.catalog.text("nl", "help.title")
+    assert (await chat.handle_text(services, nl, "hulp"))[0].private
+
+
+async def test_settings_change_language_and_schedules(services: Services) -> None:
+    changed = await chat.handle_text(services, LEAD, "settings language nl")
+    assert "Taal" in plain_text(changed[0].message)
+    bad = await chat.handle_text(services, LEAD, "settings digest someday 25:00")
+    assert "unknown day" in plain_text(bad[0].message) or "onbekende" in plain_text(bad[0].message).lower()
+    errors = await chat.handle_form(services, LEAD, "settings", "", {"timezone": "Mars/Base", "digest": "mon 09:00"})
+    assert isinstance(errors[0], FormErrors) and "timezone" in errors[0].errors
+    refused = await chat.handle_text(services, ANNA, "settings")
+    assert "lead" in plain_text(refused[0].message).lower()
+
+
+async def test_digest_preview_and_home(services: Services) -> None:
+    await _feedback(services, [(f"Levering {n} dagen te laat, moest vrij nemen", n % 10, "forens") for n in range(8)])
+    said = await chat.handle_text(services, ANNA, "digest")
+    assert said[0].private
+    assert any(isinstance(p, Quote) for p in said[0].message.parts)
+    await chat.handle_text(services, ANNA, "ask")
+    home = await chat.home(services, ANNA)
+    assert "Open questions for you" in plain_text(home)
