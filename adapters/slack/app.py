@@ -1,0 +1,198 @@
+"""The Bolt app, built from the settings, and its routes on the ``waarom serve`` server.
+
+Everything Bolt needs is passed explicitly (signing secret, token or OAuth settings, the
+Web API base URL); nothing is read from the environment here. Two install modes:
+
+* one workspace: ``SLACK_BOT_TOKEN`` + ``SLACK_SIGNING_SECRET``;
+* many workspaces: ``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET`` (+ ``SLACK_SIGNING_SECRET``,
+  ``SLACK_STATE_SECRET``, ``WAAROM_SECRET_KEY``): OAuth at ``/slack/install``, tokens in the
+  database, encrypted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from cryptography.fernet import Fernet
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import installs
+from adapters.slack.inbound import Core, Listeners
+from adapters.slack.outbound import Sender, TokenLookup
+from bot.bootstrap import Services
+from bot.config import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# What the bot may do; keep in step with manifest.yml.
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "groups:read",
+    "im:write",
+    "users:read",
+)
+RATE_LIMIT_RETRIES = 3
+
+
+@dataclass
+class SlackApp:
+    bolt: AsyncApp
+    sender: Sender
+    oauth: bool
+
+
+def configured(settings: Settings, *, socket: bool = False) -> str | None:
+    """None when Slack can run with these settings, else why not (one line)."""
+    if settings.slack_client_id and settings.slack_client_secret:
+        if socket:
+            return None
+        if settings.slack_signing_secret is None:
+            return "SLACK_SIGNING_SECRET is not set"
+        return None
+    if settings.slack_bot_token is None:
+        return "neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID/SLACK_CLIENT_SECRET is set"
+    if not socket and settings.slack_signing_secret is None:
+        return "SLACK_SIGNING_SECRET is not set"
+    return None
+
+
+def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    # On HTTP 429 wait for Retry-After and try again, instead of failing the request.
+    client.retry_handlers.append(
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+    )
+    return client
+
+
+def _fernet(settings: Settings) -> Fernet:
+    if settings.waarom_secret_key is None:
+        raise SettingsError(
+            "WAAROM_SECRET_KEY: required with SLACK_CLIENT_ID (Slack tokens are stored encrypted); "
+            "create one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`"
+        )
+    try:
+        return Fernet(settings.waarom_secret_key.get_secret_value())
+    except ValueError as exc:
+        raise SettingsError(f"WAAROM_SECRET_KEY: not a Fernet key ({exc})") from None
+
+
+def build(services: Services, core: Core | None = None, *, socket: bool = False) -> SlackApp:
+    """The Bolt app with Waarom's listeners. ``core`` defaults to :mod:`bot.chat`."""
+    if core is None:
+        from bot import chat as core_module
+
+        core = core_module  # type: ignore[assignment]
+    assert core is not None
+    settings = services.settings
+    problem = configured(settings, socket=socket)
+    if problem:
+        raise SettingsError(f"Slack is not configured: {problem}")
+    signing_secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+
+    tokens: TokenLookup
+    store: installs.InstallationStore | None = None
+    if settings.slack_client_id and settings.slack_client_secret:
+        store = installs.InstallationStore(services, settings.slack_client_id, _fernet(settings))
+        oauth_settings = AsyncOAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
+            scopes=list(BOT_SCOPES),
+            user_scopes=[],
+            redirect_uri=None,
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            installation_store=store,
+            installation_store_bot_only=True,
+            state_store=installs.state_store(services),
+        )
+        if settings.slack_state_secret is not None:
+            oauth_settings.state_utils = installs.SignedStateUtils(
+                settings.slack_state_secret.get_secret_value(),
+                cookie_name=oauth_settings.state_cookie_name,
+                expiration_seconds=oauth_settings.state_expiration_seconds,
+            )
+        client = web_client(settings)
+        bolt = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            oauth_settings=oauth_settings,
+            installation_store_bot_only=True,
+            name="waarom",
+        )
+        found_store = store
+
+        async def oauth_tokens(workspace_id: str) -> str | None:
+            bot = await found_store.async_find_bot(enterprise_id=None, team_id=workspace_id)
+            return bot.bot_token if bot is not None else None
+
+        tokens = oauth_tokens
+    else:
+        assert settings.slack_bot_token is not None
+        token = settings.slack_bot_token.get_secret_value()
+        client = web_client(settings, token)
+        bolt = AsyncApp(client=client, signing_secret=signing_secret, name="waarom")
+
+        async def single_token(_workspace_id: str) -> str | None:
+            return token
+
+        tokens = single_token
+
+    Listeners(services, core, tokens, store).register(bolt)
+    sender = Sender(services, tokens, web_client(settings))
+    return SlackApp(bolt=bolt, sender=sender, oauth=store is not None)
+
+
+SLACK: web.AppKey[SlackApp] = web.AppKey("slack", SlackApp)
+
+
+def mount(app: web.Application, services: Services, core: Core | None = None) -> SlackApp | None:
+    """Add the Slack routes to the ``waarom serve`` application, if Slack is configured."""
+    problem = configured(services.settings)
+    if problem:
+        log.warning("Slack not mounted: %s", problem)
+        return None
+    slack = build(services, core)
+    bolt = slack.bolt
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app.router.add_post(EVENTS_PATH, events)
+    flow = bolt.oauth_flow
+    if flow is not None:
+
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_installation(await to_bolt_request(request))
+            )
+
+        async def redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_callback(await to_bolt_request(request))
+            )
+
+        app.router.add_get(INSTALL_PATH, install)
+        app.router.add_get(REDIRECT_PATH, redirect)
+    app[SLACK] = slack
+    log.info(
+        "Slack mounted at %s (%s)",
+        EVENTS_PATH,
+        "OAuth, many workspaces" if slack.oauth else "one workspace",
+    )
+    return slack

@@ -1,0 +1,49 @@
+"""``waarom slack …``: Slack commands for operators and developers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot import bootstrap, db
+from bot.config import SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(help="Slack: run in Socket Mode for development.", no_args_is_help=True)
+
+
+@app.command("socket")
+def socket() -> None:
+    """Connect to Slack over Socket Mode (SLACK_APP_TOKEN): no public URL needed."""
+    from adapters.slack.app import build
+
+    try:
+        settings = load_settings()
+        if settings.slack_app_token is None:
+            raise SettingsError("SLACK_APP_TOKEN: required for Socket Mode (an xapp- token)")
+        services = bootstrap.build(settings)
+    except (SettingsError, db.DatabaseNotMigrated) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    app_token = settings.slack_app_token.get_secret_value()
+
+    async def run() -> None:
+        try:
+            slack = build(services, socket=True)
+            handler = AsyncSocketModeHandler(slack.bolt, app_token)
+            typer.echo("Connected to Slack over Socket Mode; Ctrl-C stops.")
+            await handler.start_async()
+        finally:
+            await services.close()
+
+    try:
+        asyncio.run(run())
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,370 @@
+"""How Waarom looks in Slack: Block Kit from the core's neutral messages.
+
+Every function here is pure. The output stays inside Slack's limits (text lengths, blocks
+per message or view, elements per block, options per select): long text is split over
+several blocks, long messages over several pages, and what still does not fit is cut with
+an ellipsis. Text from people (feedback, answers, names) is escaped so that ``<!channel>``
+or ``<@U123>`` typed by anyone stays literal, and marked ``verbatim`` so Slack does not
+turn bare ``@here`` or ``#channel`` into links either.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.blocks import (
+    Option as SlackOption,
+)
+from slack_sdk.models.views import View
+
+from bot.messages import (
+    Choices,
+    Divider,
+    Facts,
+    Field,
+    Form,
+    Heading,
+    Message,
+    Paragraph,
+    Quote,
+)
+
+# Slack's published limits (https://docs.slack.dev/reference/block-kit).
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+SECTION_TEXT = 3000
+FIELD_TEXT = 2000
+FIELDS_PER_SECTION = 10
+CONTEXT_TEXT = 2000
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+ACTION_ID = 255
+BUTTONS_PER_BLOCK = 25
+VIEW_TITLE = 24
+PRIVATE_METADATA = 3000
+INPUT_LABEL = 2000
+INPUT_MAX_LENGTH = 3000
+OPTIONS_PER_SELECT = 100
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+# chat.postMessage accepts 40,000 characters of fallback text but truncates past 4,000.
+FALLBACK_TEXT = 3000
+
+FORM_CALLBACK = "waarom.form"
+# action_id = "<core action>#<n>": unique within the block while keeping the core's name.
+ACTION_SEPARATOR = "#"
+ELLIPSIS = "…"
+
+
+def escape(text: str) -> str:
+    """Make text literal in Slack markup: only &, < and > are special."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def chunks(text: str, limit: int) -> list[str]:
+    """Split raw text into pieces whose *escaped* form fits ``limit``, breaking at line
+    ends or spaces where possible and never inside an entity."""
+    pieces: list[str] = []
+    rest = text
+    while len(escape(rest)) > limit:
+        size, cost = 0, 0
+        while size < len(rest):
+            step = len(escape(rest[size]))
+            if cost + step > limit:
+                break
+            cost += step
+            size += 1
+        window = rest[:size]
+        brk = max(window.rfind("\n"), window.rfind(" "))
+        if brk > size // 2:
+            size = brk + 1
+        pieces.append(rest[:size].rstrip())
+        rest = rest[size:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def _plain(text: str, limit: int) -> PlainTextObject:
+    # plain_text needs at least one character.
+    return PlainTextObject(text=cut(text, limit) or " ", emoji=True)
+
+
+def _sections(text: str) -> list[Block]:
+    return [
+        SectionBlock(text=_mrkdwn(escape(piece))) for piece in chunks(text, SECTION_TEXT) if piece
+    ]
+
+
+def _quote(part: Quote) -> list[Block]:
+    blocks: list[Block] = []
+    # Each line of a quote needs its own ">"; leave room for them.
+    for piece in chunks(part.text, SECTION_TEXT - 200):
+        lines = escape(piece).splitlines() or [""]
+        blocks.append(
+            SectionBlock(
+                text=_mrkdwn(cut("\n".join("&gt; " + line for line in lines), SECTION_TEXT))
+            )
+        )
+    if part.attribution:
+        blocks.append(ContextBlock(elements=[_mrkdwn("— " + escape(cut(part.attribution, 500)))]))
+    return blocks
+
+
+def _facts(part: Facts) -> list[Block]:
+    fields = [
+        _mrkdwn(cut(f"*{escape(label)}*\n{escape(value)}", FIELD_TEXT))
+        for label, value in part.items
+    ]
+    return [
+        SectionBlock(fields=fields[start : start + FIELDS_PER_SECTION])
+        for start in range(0, len(fields), FIELDS_PER_SECTION)
+    ]
+
+
+def action_id(action: str, index: int) -> str:
+    return cut(f"{action}{ACTION_SEPARATOR}{index}", ACTION_ID)
+
+
+def core_action(slack_action_id: str) -> str:
+    return slack_action_id.rsplit(ACTION_SEPARATOR, 1)[0]
+
+
+def _choices(part: Choices) -> list[Block]:
+    buttons = [
+        ButtonElement(
+            text=_plain(button.label, BUTTON_TEXT),
+            action_id=action_id(button.action, index),
+            value=button.value[:BUTTON_VALUE] or None,
+            style=button.style,
+        )
+        for index, button in enumerate(part.buttons)
+    ]
+    return [
+        ActionsBlock(elements=buttons[start : start + BUTTONS_PER_BLOCK])
+        for start in range(0, len(buttons), BUTTONS_PER_BLOCK)
+    ]
+
+
+def blocks_for(message: Message) -> list[Block]:
+    blocks: list[Block] = []
+    for part in message.parts:
+        match part:
+            case Heading(text):
+                blocks.append(HeaderBlock(text=_plain(text, HEADER_TEXT)))
+            case Paragraph(text, muted=True):
+                blocks.extend(
+                    ContextBlock(elements=[_mrkdwn(escape(piece))])
+                    for piece in chunks(text, CONTEXT_TEXT)
+                    if piece
+                )
+            case Paragraph(text):
+                blocks.extend(_sections(text))
+            case Quote():
+                blocks.extend(_quote(part))
+            case Facts():
+                blocks.extend(_facts(part))
+            case Choices():
+                blocks.extend(_choices(part))
+            case Divider():
+                blocks.append(DividerBlock())
+    return blocks
+
+
+def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [block.to_dict() for block in blocks]
+
+
+def fallback_text(message: Message) -> str:
+    return escape(cut(message.summary, FALLBACK_TEXT))
+
+
+def message_pages(message: Message) -> list[dict[str, Any]]:
+    """``chat.postMessage`` arguments (``text`` + ``blocks``), one dict per page.
+
+    A message with more blocks than Slack allows becomes several messages rather than a
+    truncated one, so a long list of ideas arrives complete.
+    """
+    blocks = blocks_for(message)
+    pages = [
+        blocks[start : start + MESSAGE_BLOCKS] for start in range(0, len(blocks), MESSAGE_BLOCKS)
+    ]
+    text = fallback_text(message)
+    if len(pages) <= 1:
+        return [{"text": text, "blocks": _dicts(blocks)}]
+    return [
+        {"text": cut(f"{text} ({number}/{len(pages)})", FALLBACK_TEXT), "blocks": _dicts(page)}
+        for number, page in enumerate(pages, start=1)
+    ]
+
+
+def _fit_view(blocks: list[Block], more: str) -> list[Block]:
+    if len(blocks) <= VIEW_BLOCKS:
+        return blocks
+    hidden = len(blocks) - (VIEW_BLOCKS - 1)
+    return [
+        *blocks[: VIEW_BLOCKS - 1],
+        ContextBlock(elements=[_mrkdwn(escape(more.format(hidden)))]),
+    ]
+
+
+def home_view(message: Message) -> dict[str, Any]:
+    """The App Home tab (``views.publish``)."""
+    blocks = _fit_view(blocks_for(message), "… {} more")
+    if not blocks:
+        blocks = [SectionBlock(text=_mrkdwn(fallback_text(message) or " "))]
+    return View(type="home", blocks=blocks).to_dict()
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FormState:
+    """What a modal carries between opening and submitting: the core's form id and
+    context, and the message the form was opened from (to update it afterwards)."""
+
+    form_id: str
+    context: str = ""
+    channel: str = ""
+    message_ts: str = ""
+    # For a form opened from an ephemeral message, which only its response_url can update.
+    response_url: str = ""
+
+    def encode(self) -> str:
+        data = {
+            "f": self.form_id,
+            "c": self.context,
+            "ch": self.channel,
+            "ts": self.message_ts,
+            "ru": self.response_url,
+        }
+        return json.dumps(
+            {key: value for key, value in data.items() if value}, separators=(",", ":")
+        )
+
+    @classmethod
+    def decode(cls, raw: str) -> FormState:
+        data = json.loads(raw or "{}")
+        return cls(
+            form_id=data.get("f", ""),
+            context=data.get("c", ""),
+            channel=data.get("ch", ""),
+            message_ts=data.get("ts", ""),
+            response_url=data.get("ru", ""),
+        )
+
+
+def _input(field: Field) -> InputBlock:
+    element: Any
+    if field.options:
+        options = [
+            SlackOption(value=option.value[:OPTION_VALUE], label=cut(option.label, OPTION_TEXT))
+            for option in field.options[:OPTIONS_PER_SELECT]
+        ]
+        initial = next(
+            (o for o, f in zip(options, field.options, strict=False) if f.value == field.initial),
+            None,
+        )
+        element = StaticSelectElement(action_id=field.name, options=options, initial_option=initial)
+    else:
+        limit = min(field.max_length, INPUT_MAX_LENGTH)
+        element = PlainTextInputElement(
+            action_id=field.name,
+            multiline=field.multiline,
+            max_length=limit,
+            initial_value=field.initial[:limit] or None,
+        )
+    return InputBlock(
+        block_id=field.name,
+        label=_plain(field.label, INPUT_LABEL),
+        element=element,
+        hint=_plain(field.hint, INPUT_LABEL) if field.hint else None,
+        optional=not field.required,
+    )
+
+
+def modal_view(form: Form, state: FormState) -> dict[str, Any]:
+    """A modal for ``views.open``; ``state`` rides along in ``private_metadata``."""
+    blocks: list[Block] = []
+    if form.intro:
+        blocks.extend(_sections(form.intro))
+    blocks.extend(_input(field) for field in form.fields)
+    metadata = state.encode()
+    if len(metadata) > PRIVATE_METADATA:
+        raise ValueError(f"form context of {form.form_id!r} is too long for a Slack modal")
+    return View(
+        type="modal",
+        callback_id=FORM_CALLBACK,
+        title=_plain(form.title, VIEW_TITLE),
+        submit=_plain(form.submit, VIEW_TITLE),
+        close=_plain(form.cancel, VIEW_TITLE),
+        private_metadata=metadata,
+        blocks=_fit_view(blocks, "… {} more"),
+    ).to_dict()
+
+
+def form_values(state_values: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str]:
+    """``view.state.values`` of a submitted modal → field name → text."""
+    values: dict[str, str] = {}
+    for block_id, actions in state_values.items():
+        for element in actions.values():
+            selected = element.get("selected_option")
+            if selected is not None:
+                values[block_id] = selected.get("value", "")
+            else:
+                values[block_id] = element.get("value") or ""
+    return values
+
+
+def form_errors(errors: dict[str, str]) -> dict[str, str]:
+    """``response_action: errors`` wants block id → message; block ids are field names."""
+    return {name: cut(problem, INPUT_LABEL) for name, problem in errors.items()}
+
+
+_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def plain_from_slack(text: str) -> str:
+    """Slack message markup → the plain text a person saw (for prefilling forms)."""
+
+    def readable(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if label:
+            return (
+                "#" if target.startswith("#C") else "@" if target[:2] in ("@U", "@W", "!s") else ""
+            ) + label
+        if target.startswith(("@", "#")):
+            return target
+        if target.startswith("!"):
+            return "@" + target[1:]
+        return target
+
+    text = _LINK.sub(readable, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

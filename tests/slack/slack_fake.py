@@ -1,0 +1,427 @@
+"""A loopback Slack: a fake Web API that records every call, and a client that sends
+signed requests to the app the way Slack does.
+
+The fake answers the methods Waarom uses with the fields the SDK reads, and can be told to
+answer a method with HTTP 429 + ``Retry-After`` a few times. ``response_url``s point at it
+too (``/response/<n>``), so replies through them are recorded like any other call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
+from slack_sdk.signature import SignatureVerifier
+
+TEAM = "T0WAAROM"
+TEAM_NAME = "Acme"
+BOT_USER = "UBOT0001"
+BOT_ID = "B0WAAROM"
+CHANNEL = "C0PRODUCT"
+CHANNEL_NAME = "product"
+USER = "U0ANNA"
+ADMIN = "U0ADMIN"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-1111-2222-fake"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.args[key]
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _throttle: dict[str, list[int]] = field(default_factory=dict)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    server: TestServer | None = None
+
+    def __post_init__(self) -> None:
+        self.users.setdefault(
+            USER, {"name": "anna", "real_name": "Anna de Vries", "tz": "Europe/Amsterdam"}
+        )
+        self.users.setdefault(
+            ADMIN,
+            {"name": "boss", "real_name": "Bo Baas", "tz": "Europe/Amsterdam", "is_admin": True},
+        )
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response_url)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    @property
+    def api_url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/api/"))
+
+    def response_url(self, name: str = "1") -> str:
+        assert self.server is not None
+        return str(self.server.make_url(f"/response/{name}"))
+
+    # --- test controls ----------------------------------------------------------------
+
+    def throttle(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with 429 and ``Retry-After``."""
+        self._throttle[method] = [retry_after] * times
+
+    def of(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, within: float = 10.0) -> list[Call]:
+        deadline = time.monotonic() + within
+        while len(self.of(method)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [call.method for call in self.calls]
+                raise AssertionError(f"expected {count} × {method}; Slack saw {seen}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+        return self.of(method)
+
+    async def settle(self, quiet: float = 0.3) -> None:
+        """Wait until no call has arrived for ``quiet`` seconds (background work done)."""
+        while True:
+            before = len(self.calls)
+            await asyncio.sleep(quiet)
+            if len(self.calls) == before:
+                return
+
+    # --- the API ----------------------------------------------------------------------
+
+    def _record(self, method: str, args: dict[str, Any], token: str | None) -> None:
+        self.calls.append(Call(method, args, token))
+        self._changed.set()
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                for key, value in (await request.post()).items():
+                    args[key] = value
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        return args
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self._record("response_url", await request.json(), None)
+        return web.Response(text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        waits = self._throttle.get(method)
+        if waits:
+            retry_after = waits.pop(0)
+            self._record(method + ":429", args, token)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(retry_after)},
+            )
+        self._record(method, args, token)
+        return web.json_response(self._answer(method, args, token))
+
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method != "oauth.v2.access" and not (token or "").startswith("xoxb-"):
+            return {"ok": False, "error": "not_authed"}
+        match method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "url": "https://acme.slack.com/",
+                    "team": TEAM_NAME,
+                    "user": "waarom",
+                    "team_id": TEAM,
+                    "user_id": BOT_USER,
+                    "bot_id": BOT_ID,
+                    "is_enterprise_install": False,
+                }
+            case "chat.postMessage":
+                return {
+                    "ok": True,
+                    "channel": args.get("channel"),
+                    "ts": f"1700000000.{next(self._ts):06d}",
+                    "message": {},
+                }
+            case "chat.update":
+                return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+            case "views.open" | "views.publish":
+                return {
+                    "ok": True,
+                    "view": {"id": f"V{next(self._ts):08d}", **(args.get("view") or {})},
+                }
+            case "conversations.info":
+                return {
+                    "ok": True,
+                    "channel": {
+                        "id": args.get("channel"),
+                        "name": CHANNEL_NAME,
+                        "is_channel": True,
+                    },
+                }
+            case "conversations.open":
+                return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
+            case "users.info":
+                user = self.users.get(str(args.get("user")))
+                if user is None:
+                    return {"ok": False, "error": "user_not_found"}
+                return {
+                    "ok": True,
+                    "user": {"id": args.get("user"), "team_id": TEAM, "profile": {}, **user},
+                }
+            case "oauth.v2.access":
+                return {
+                    "ok": True,
+                    "app_id": "A0WAAROM",
+                    "access_token": "xoxb-oauth-installed-token",
+                    "token_type": "bot",
+                    "scope": "chat:write,commands",
+                    "bot_user_id": BOT_USER,
+                    "team": {"id": "T0SECOND", "name": "Second Co"},
+                    "enterprise": None,
+                    "is_enterprise_install": False,
+                    "authed_user": {"id": "U0INSTALLER"},
+                }
+        return {"ok": False, "error": "unknown_method"}
+
+
+class SlackClient:
+    """Sends requests to the app as Slack would: signed with the signing secret."""
+
+    _ids = itertools.count(1)
+
+    def __init__(
+        self, http: ClientSession, base_url: str, fake: FakeSlack, secret: str = SIGNING_SECRET
+    ) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.fake = fake
+        self.verifier = SignatureVerifier(secret)
+
+    def headers(
+        self, body: str, *, timestamp: int | None = None, content_type: str
+    ) -> dict[str, str]:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        return {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
+        }
+
+    async def send(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        path: str = "/slack/events",
+    ) -> tuple[int, str]:
+        sent = self.headers(body, timestamp=timestamp, content_type=content_type)
+        sent.update(headers or {})
+        async with self.http.post(
+            self.base_url + path, data=body.encode(), headers=sent
+        ) as response:
+            return response.status, await response.text()
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    async def command(
+        self,
+        text: str,
+        *,
+        user: str = USER,
+        channel: str = CHANNEL,
+        team: str = TEAM,
+        **kwargs: Any,
+    ) -> tuple[int, str]:
+        return await self.send(
+            self.command_body(text, user=user, channel=channel, team=team),
+            "application/x-www-form-urlencoded",
+            **kwargs,
+        )
+
+    def command_body(
+        self, text: str, *, user: str = USER, channel: str = CHANNEL, team: str = TEAM
+    ) -> str:
+        n = self.next_id()
+        form = {
+            "token": "legacy",
+            "team_id": team,
+            "team_domain": "acme",
+            "channel_id": channel,
+            "channel_name": "directmessage" if channel.startswith("D") else CHANNEL_NAME,
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/waarom",
+            "text": text,
+            "api_app_id": "A0WAAROM",
+            "response_url": self.fake.response_url(f"cmd-{n}"),
+            "trigger_id": f"{n}.1111.trigger{n:04d}",
+        }
+        return urllib.parse.urlencode(form)
+
+    async def interactive(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return await self.send(body, "application/x-www-form-urlencoded", **kwargs)
+
+    async def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        message_ts: str = "1700000000.000001",
+        user: str = USER,
+        channel: str = CHANNEL,
+        action_ts: float | None = None,
+        ephemeral: bool = False,
+        **kwargs: Any,
+    ) -> tuple[int, str]:
+        n = self.next_id()
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "acme"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+            "api_app_id": "A0WAAROM",
+            "trigger_id": f"{n}.2222.click{n:04d}",
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel,
+                "is_ephemeral": ephemeral,
+            },
+            "channel": {"id": channel, "name": CHANNEL_NAME},
+            "message": {"type": "message", "ts": message_ts, "text": "prompt"},
+            "response_url": self.fake.response_url(f"click-{n}"),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": "x"},
+                    "action_ts": f"{action_ts if action_ts is not None else time.time():.6f}",
+                }
+            ],
+        }
+        return await self.interactive(payload, **kwargs)
+
+    async def submit(
+        self,
+        view: dict[str, Any],
+        values: dict[str, str],
+        *,
+        user: str = USER,
+        view_id: str | None = None,
+        **kwargs: Any,
+    ) -> tuple[int, str]:
+        """Submit a modal the app opened (``view`` as sent to views.open) with ``values``."""
+        n = self.next_id()
+        state: dict[str, Any] = {}
+        for block in view["blocks"]:
+            if block["type"] != "input":
+                continue
+            element = block["element"]
+            name = block["block_id"]
+            if name not in values:
+                continue
+            if element["type"] == "static_select":
+                state[name] = {
+                    element["action_id"]: {
+                        "type": "static_select",
+                        "selected_option": {"value": values[name]},
+                    }
+                }
+            else:
+                state[name] = {
+                    element["action_id"]: {"type": "plain_text_input", "value": values[name]}
+                }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM, "domain": "acme"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+            "api_app_id": "A0WAAROM",
+            "trigger_id": f"{n}.3333.submit{n:04d}",
+            "view": {
+                **view,
+                "id": view_id or f"VSUB{n:06d}",
+                "team_id": TEAM,
+                "hash": f"h{n}",
+                "state": {"values": state},
+            },
+        }
+        return await self.interactive(payload, **kwargs)
+
+    async def shortcut(
+        self, text: str, *, user: str = USER, channel: str = CHANNEL, **kwargs: Any
+    ) -> tuple[int, str]:
+        n = self.next_id()
+        payload = {
+            "type": "message_action",
+            "callback_id": "log_feedback",
+            "team": {"id": TEAM, "domain": "acme"},
+            "user": {"id": user, "name": user.lower()},
+            "channel": {"id": channel, "name": CHANNEL_NAME},
+            "trigger_id": f"{n}.4444.short{n:04d}",
+            "message_ts": "1700000000.000099",
+            "response_url": self.fake.response_url(f"short-{n}"),
+            "message": {
+                "type": "message",
+                "user": "U0OTHER",
+                "ts": "1700000000.000099",
+                "text": text,
+            },
+        }
+        return await self.interactive(payload, **kwargs)
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, team: str = TEAM, **kwargs: Any
+    ) -> tuple[int, str]:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "api_app_id": "A0WAAROM",
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{self.next_id():08d}",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
+                "event": event,
+            }
+        )
+        return await self.send(body, "application/json", **kwargs)
