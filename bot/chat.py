@@ -318,7 +318,7 @@ async def _merge(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
 
 async def _digest(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
     team = await _home_team(ctx)
-    week = Week.of(ctx.now, zoneinfo.ZoneInfo(team.timezone))
+    week = Week.to_send(ctx.now, zoneinfo.ZoneInfo(team.timezone))
     data = await build_digest(ctx.session, team, week, ctx.services.library)
     return [_private(render_digest(data, ctx.services.catalog.translator(team.language)))]
 

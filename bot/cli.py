@@ -275,7 +275,10 @@ def digest(
         str | None, typer.Option(help="Team id or name (default: the only team).")
     ] = None,
     week: Annotated[
-        str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: this week).")
+        str | None,
+        typer.Option(
+            help="ISO week, e.g. 2026-W47 (default: last week, which this week's digest covers)."
+        ),
     ] = None,
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
@@ -290,7 +293,7 @@ def digest(
         try:
             chosen = await _pick_team(services, team)
             zone = zoneinfo.ZoneInfo(chosen.timezone)
-            target = Week.parse(week) if week else Week.of(services.now(), zone)
+            target = Week.parse(week) if week else Week.to_send(services.now(), zone)
             async with services.sessions() as session:
                 data = await build_digest(session, chosen, target, services.library)
             if output == "json":

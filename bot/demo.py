@@ -30,11 +30,17 @@ def _sample_lines() -> Iterator[str]:
         yield from stream
 
 
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
 def sample_records(now: dt.datetime, zone: zoneinfo.ZoneInfo) -> Iterator[Record]:
-    """The sample rows, moved by whole weeks so the newest lands in the current week."""
+    """The sample rows, moved by whole weeks so the newest lands in the last complete week
+    (the one this week's digest is about)."""
     rows = [json.loads(line) for line in _sample_lines() if line.strip()]
     newest = max(dt.datetime.fromisoformat(row["received_at"]) for row in rows)
-    weeks = (now.astimezone(zone).date() - newest.astimezone(zone).date()).days // 7
+    this_monday = _monday(now.astimezone(zone).date())
+    weeks = (this_monday - _monday(newest.astimezone(zone).date())).days // 7 - 1
     shift = dt.timedelta(weeks=max(weeks, 0))
     for line, row in enumerate(rows, start=1):
         moved: Mapping[str, object] = {
@@ -73,7 +79,7 @@ async def demo_team(services: Services) -> Team:
 
 
 async def latest_week(services: Services, team: Team) -> Week:
-    """The week of the newest feedback (this week right after loading the sample)."""
+    """The week of the newest feedback (last week, right after loading the sample)."""
     async with services.sessions() as session:
         newest = await session.scalar(
             select(func.max(Feedback.received_at)).where(Feedback.org_id == team.org_id)

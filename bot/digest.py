@@ -1,5 +1,8 @@
 """The weekly digest: one per team per ISO week.
 
+The digest of week W covers the feedback received during W (Monday to Sunday in the team's
+time zone) and goes out on the team's digest day of the week after.
+
 :func:`build_digest` gathers the figures (plain data, JSON-ready); :func:`render_digest`
 turns them into a neutral message in the team's language.
 """
@@ -55,6 +58,11 @@ class Week:
         start = dt.datetime.combine(self.monday(), dt.time(), zone)
         end = dt.datetime.combine(self.monday() + dt.timedelta(days=7), dt.time(), zone)
         return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+    @classmethod
+    def to_send(cls, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> Week:
+        """The week a digest sent at ``moment`` is about: the last complete week."""
+        return cls.of(moment, zone).previous()
 
     def previous(self) -> Week:
         year, number, _ = (self.monday() - dt.timedelta(days=7)).isocalendar()

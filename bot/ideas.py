@@ -82,7 +82,7 @@ async def move(
     idea: Idea,
     status: str,
     *,
-    actor_id: int,
+    actor_id: int | None,
     now: dt.datetime,
     owner: Member | None = None,
 ) -> list[IdeaEvent]:

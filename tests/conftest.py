@@ -49,13 +49,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_database() -> Iterator[str]:
     """A database of this test run's own on the PostgreSQL server, migrated once."""
     if not POSTGRES:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PostgreSQL tests: set TEST_DATABASE_URL")
         pytest.skip("TEST_DATABASE_URL is not set")
     admin_url = make_url(db.sync_url(POSTGRES))
     name = f"waarom_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.set(database=name, drivername="postgresql").render_as_string(hide_password=False)
+    url = admin_url.set(database=name, drivername="postgresql").render_as_string(
+        hide_password=False
+    )
     db.upgrade(url)
     yield url
     with admin.connect() as connection:
@@ -67,7 +71,9 @@ def _truncate(url: str) -> None:
     engine = db.create_sync_engine_for(url)
     with engine.begin() as connection:
         tables = connection.scalars(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
         ).all()
         if tables:
             joined = ", ".join(f'"{table}"' for table in tables)
@@ -93,7 +99,11 @@ def clock() -> Clock:
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {"database_url": database_url, "waarom_language": "en", "_env_file": None}
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "waarom_language": "en",
+        "_env_file": None,
+    }
     values.update(overrides)
     return load_settings(**values)
 

@@ -21,7 +21,9 @@ def test_core_modules_import_no_platform_code() -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+            offenders += [
+                f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] in FORBIDDEN
+            ]
     assert offenders == []
 
 

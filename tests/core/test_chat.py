@@ -19,15 +19,26 @@ LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin
 ANNA = Origin("console", "ws1", "team-a", "anna", user_name="Anna")
 
 
-async def _feedback(services: Services, texts: list[tuple[str, float, str]]) -> None:
+async def _feedback(
+    services: Services, texts: list[tuple[str, float, str]], days_ago: int = 1
+) -> None:
     from bot.directory import organisation
 
     async with services.sessions() as session, session.begin():
         org = await organisation(session)
         items = [
-            normalise({"text": text, "score": score, "segment": segment, "received_at": (services.now() - dt.timedelta(days=1)).isoformat()},
-                      FieldMap(step=None, external_id=None, source=None),
-                      zone=services.zone, default_source="test", now=services.now())
+            normalise(
+                {
+                    "text": text,
+                    "score": score,
+                    "segment": segment,
+                    "received_at": (services.now() - dt.timedelta(days=days_ago)).isoformat(),
+                },
+                FieldMap(step=None, external_id=None, source=None),
+                zone=services.zone,
+                default_source="test",
+                now=services.now(),
+            )
             for text, score, segment in texts
         ]
         await store_feedback(session, org.id, items)
@@ -38,11 +49,16 @@ async def _ask_and_answer(services: Services, origin: Origin, why: str, how: str
     buttons = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons
     opened = await chat.handle_action(services, origin, buttons[0].action, buttons[0].value)
     form = opened[0].form
-    return await chat.handle_form(services, origin, form.form_id, form.context, {"why": why, "how": how})
+    return await chat.handle_form(
+        services, origin, form.form_id, form.context, {"why": why, "how": how}
+    )
 
 
 async def test_ask_shows_a_redacted_customer_quote_with_three_actions(services: Services) -> None:
-    await _feedback(services, [("Monteur kwam pas na 9 dagen; bel me op 06-12345678 of mail a@b.nl", 3, "forens")])
+    await _feedback(
+        services,
+        [("Monteur kwam pas na 9 dagen; bel me op 06-12345678 of mail a@b.nl", 3, "forens")],
+    )
     said = await chat.handle_text(services, ANNA, "ask")
     assert isinstance(said[0], Say)
     text = plain_text(said[0].message)
@@ -54,8 +70,16 @@ async def test_ask_shows_a_redacted_customer_quote_with_three_actions(services: 
 
 
 async def test_an_answer_becomes_an_idea_linked_to_prompt_and_quote(services: Services) -> None:
-    await _feedback(services, [("De app crasht bij het melden van een lekke band, 3 keer geprobeerd", 4, "student")])
-    outcomes = await _ask_and_answer(services, ANNA, "We testen de app niet op oude telefoons", "Test elke release op 3 oude toestellen")
+    await _feedback(
+        services,
+        [("De app crasht bij het melden van een lekke band, 3 keer geprobeerd", 4, "student")],
+    )
+    outcomes = await _ask_and_answer(
+        services,
+        ANNA,
+        "We testen de app niet op oude telefoons",
+        "Test elke release op 3 oude toestellen",
+    )
     assert "#1" in plain_text(outcomes[0].message)
     assert isinstance(outcomes[1], UpdateOrigin)
     assert "Answered" in plain_text(outcomes[1].message)
@@ -69,11 +93,19 @@ async def test_an_answer_becomes_an_idea_linked_to_prompt_and_quote(services: Se
     assert "Test elke release op 3 oude toestellen" in plain_text(listed[0].message)
 
 
-async def test_an_over_long_or_empty_answer_is_refused_and_nothing_stored(services: Services) -> None:
+async def test_an_over_long_or_empty_answer_is_refused_and_nothing_stored(
+    services: Services,
+) -> None:
     said = await chat.handle_text(services, ANNA, "ask")
     value = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons[0].value
-    outcomes = await chat.handle_form(services, ANNA, "answer", value, {"why": "x" * 1001, "how": " "})
-    assert outcomes == [FormErrors({"why": "At most 1000 characters (this is 1001).", "how": "Please fill this in."})]
+    outcomes = await chat.handle_form(
+        services, ANNA, "answer", value, {"why": "x" * 1001, "how": " "}
+    )
+    assert outcomes == [
+        FormErrors(
+            {"why": "At most 1000 characters (this is 1001).", "how": "Please fill this in."}
+        )
+    ]
     async with services.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Idea)) == 0
         assert (await session.scalars(select(Nudge.status))).one() == "sent"
@@ -102,21 +134,27 @@ async def test_skip_and_later_update_the_prompt(services: Services) -> None:
     said = await chat.handle_text(services, ANNA, "ask")
     buttons = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons
     later = await chat.handle_action(services, ANNA, "nudge.later", buttons[2].value)
-    assert isinstance(later[0], UpdateOrigin) and "ask again tomorrow" in plain_text(later[0].message)
+    assert isinstance(later[0], UpdateOrigin) and "ask again tomorrow" in plain_text(
+        later[0].message
+    )
     skipped = await chat.handle_action(services, ANNA, "nudge.skip", buttons[1].value)
     assert "Skipped" in plain_text(skipped[0].message)
 
 
 async def test_leads_move_ideas_and_the_author_is_told(services: Services) -> None:
     await chat.handle_text(services, LEAD, "help")  # the lead (an admin) joins first
-    await _ask_and_answer(services, ANNA, "Klanten wachten op de monteur", "Monteur stuurt een sms vooraf")
+    await _ask_and_answer(
+        services, ANNA, "Klanten wachten op de monteur", "Monteur stuurt een sms vooraf"
+    )
     refused = await chat.handle_text(services, ANNA, "idea 1 planned")
     assert refused[0].private and "Only team leads" in plain_text(refused[0].message)
 
     moved = await chat.handle_text(services, LEAD, "idea 1 planned Lea")
     assert "Idea #1 is now planned" in plain_text(moved[0].message)
     notice = moved[1]
-    assert isinstance(notice, Notify) and "Your idea #1 is now: planned" in plain_text(notice.message)
+    assert isinstance(notice, Notify) and "Your idea #1 is now: planned" in plain_text(
+        notice.message
+    )
     done = await chat.handle_text(services, LEAD, "idea #1 done")
     assert "done" in plain_text(done[0].message)
     async with services.sessions() as session:
@@ -130,8 +168,12 @@ async def test_leads_move_ideas_and_the_author_is_told(services: Services) -> No
 
 async def test_merging_a_duplicate(services: Services) -> None:
     await chat.handle_text(services, LEAD, "help")
-    await _ask_and_answer(services, ANNA, "Monteur komt onaangekondigd", "Stuur een sms een uur vooraf")
-    again = await _ask_and_answer(services, LEAD, "Monteur komt zonder bericht", "Stuur vooraf een sms met de tijd")
+    await _ask_and_answer(
+        services, ANNA, "Monteur komt onaangekondigd", "Stuur een sms een uur vooraf"
+    )
+    again = await _ask_and_answer(
+        services, LEAD, "Monteur komt zonder bericht", "Stuur vooraf een sms met de tijd"
+    )
     assert "Looks like: #1" in plain_text(again[0].message)
     merged = await chat.handle_text(services, LEAD, "merge 1 2")
     assert "merged into #2" in plain_text(merged[0].message)
@@ -151,7 +193,9 @@ async def test_ideas_of_another_organisation_are_invisible(services: Services) -
 
 
 async def test_feedback_command_logs_a_story_with_a_segment(services: Services) -> None:
-    said = await chat.handle_text(services, ANNA, "feedback Klant belde: accu leeg na 20 km, mail piet@x.nl #senior")
+    said = await chat.handle_text(
+        services, ANNA, "feedback Klant belde: accu leeg na 20 km, mail piet@x.nl #senior"
+    )
     assert "piet@x.nl" not in plain_text(said[0].message)
     async with services.sessions() as session:
         row = (await session.scalars(select(Feedback))).one()
@@ -174,15 +218,24 @@ async def test_settings_change_language_and_schedules(services: Services) -> Non
     changed = await chat.handle_text(services, LEAD, "settings language nl")
     assert "Taal" in plain_text(changed[0].message)
     bad = await chat.handle_text(services, LEAD, "settings digest someday 25:00")
-    assert "unknown day" in plain_text(bad[0].message) or "onbekende" in plain_text(bad[0].message).lower()
-    errors = await chat.handle_form(services, LEAD, "settings", "", {"timezone": "Mars/Base", "digest": "mon 09:00"})
+    assert (
+        "unknown day" in plain_text(bad[0].message)
+        or "onbekende" in plain_text(bad[0].message).lower()
+    )
+    errors = await chat.handle_form(
+        services, LEAD, "settings", "", {"timezone": "Mars/Base", "digest": "mon 09:00"}
+    )
     assert isinstance(errors[0], FormErrors) and "timezone" in errors[0].errors
     refused = await chat.handle_text(services, ANNA, "settings")
     assert "lead" in plain_text(refused[0].message).lower()
 
 
 async def test_digest_preview_and_home(services: Services) -> None:
-    await _feedback(services, [(f"Levering {n} dagen te laat, moest vrij nemen", n % 10, "forens") for n in range(8)])
+    await _feedback(
+        services,
+        [(f"Levering {n} dagen te laat, moest vrij nemen", n % 10, "forens") for n in range(8)],
+        days_ago=7,
+    )
     said = await chat.handle_text(services, ANNA, "digest")
     assert said[0].private
     assert any(isinstance(p, Quote) for p in said[0].message.parts)

@@ -12,8 +12,12 @@ def test_defaults_match_the_design() -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("PORT", "eighty"), ("WAAROM_LANGUAGE", "de"), ("WAAROM_TIMEZONE", "Mars/Olympus"),
-     ("DATABASE_URL", "mysql://x/y")],
+    [
+        ("PORT", "eighty"),
+        ("WAAROM_LANGUAGE", "de"),
+        ("WAAROM_TIMEZONE", "Mars/Olympus"),
+        ("DATABASE_URL", "mysql://x/y"),
+    ],
 )
 def test_a_malformed_value_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str

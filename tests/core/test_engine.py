@@ -13,14 +13,22 @@ from bot.rotation import choose_prompt
 from bot.themes import find_themes
 
 TOPICS = {
-    "levering": ["De bezorging van mijn fiets was {n} dagen te laat en niemand belde",
-                 "Pakket met accu kwam op het verkeerde adres, {n} keer gebeld"],
-    "app": ["De app crasht als ik een storing wil melden, al {n} keer geprobeerd",
-            "Inloggen in de app lukt niet na de update van {n} november"],
-    "monteur": ["Monteur kwam binnen {n} uur en loste de lekke band meteen op",
-                "Monteur was vriendelijk maar had het onderdeel niet bij, {n} dagen wachten"],
-    "prijs": ["Abonnement is {n} euro duurder geworden zonder uitleg",
-              "Borg van {n} euro is veel voor een student"],
+    "levering": [
+        "De bezorging van mijn fiets was {n} dagen te laat en niemand belde",
+        "Pakket met accu kwam op het verkeerde adres, {n} keer gebeld",
+    ],
+    "app": [
+        "De app crasht als ik een storing wil melden, al {n} keer geprobeerd",
+        "Inloggen in de app lukt niet na de update van {n} november",
+    ],
+    "monteur": [
+        "Monteur kwam binnen {n} uur en loste de lekke band meteen op",
+        "Monteur was vriendelijk maar had het onderdeel niet bij, {n} dagen wachten",
+    ],
+    "prijs": [
+        "Abonnement is {n} euro duurder geworden zonder uitleg",
+        "Borg van {n} euro is veel voor een student",
+    ],
 }
 SEGMENTS = ["forens"] * 8 + ["student"] * 3 + ["gezin"] * 2 + ["senior", "zakelijk"]
 
@@ -36,7 +44,11 @@ def generated(count: int, seed: int) -> list[Candidate]:
             text = rng.choice(["Top!", "prima", "great service", "Super"])
         # The largest group also scores highest: picking by score would show only them.
         score = rng.choice([9, 10]) if segment == "forens" else rng.randint(0, 8)
-        items.append(Candidate(i + 1, f"{text} ({i})", segment, rng.choice(["use", "service", "delivery"]), score))
+        items.append(
+            Candidate(
+                i + 1, f"{text} ({i})", segment, rng.choice(["use", "service", "delivery"]), score
+            )
+        )
     return items
 
 
@@ -48,14 +60,18 @@ def test_highlights_cover_more_groups_and_themes_than_top_scored_or_newest() -> 
     for seed in range(5):
         items = generated(300, seed)
         themes = find_themes([c.text for c in items])
-        items = [Candidate(c.id, c.text, c.segment, c.step, c.score, themes.assignment[i])
-                 for i, c in enumerate(items)]
+        items = [
+            Candidate(c.id, c.text, c.segment, c.step, c.score, themes.assignment[i])
+            for i, c in enumerate(items)
+        ]
         picked = pick_highlights(items, 5)
         top_scored = sorted(items, key=lambda c: (-(c.score or 0), c.id))[:5]
         newest = sorted(items, key=lambda c: -c.id)[:5]
         assert _coverage(picked, "segment") > _coverage(top_scored, "segment")
         assert _coverage(picked, "segment") >= _coverage(newest, "segment")
-        assert _coverage(picked, "theme") >= max(_coverage(top_scored, "theme"), _coverage(newest, "theme"))
+        assert _coverage(picked, "theme") >= max(
+            _coverage(top_scored, "theme"), _coverage(newest, "theme")
+        )
         assert {h.side for h in picked} >= {"pain", "delight"}
 
 
@@ -64,7 +80,9 @@ def test_highlights_skip_generic_praise_and_are_deterministic() -> None:
     first = pick_highlights(items, 5)
     assert first == pick_highlights(list(reversed(items)), 5)
     assert all(specificity(h.text) > 0 for h in first)
-    assert not any(h.text.split(" (")[0] in {"Top!", "prima", "great service", "Super"} for h in first)
+    assert not any(
+        h.text.split(" (")[0] in {"Top!", "prima", "great service", "Super"} for h in first
+    )
 
 
 def test_themes_are_named_in_customer_words_with_change() -> None:
@@ -92,17 +110,27 @@ LIBRARY = load_library()
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.sampled_from(["nl", "en"]), st.sampled_from(["waarom", "quote", "zo"]), st.integers(1, 60),
-       st.lists(st.sampled_from(["app", "levering", "prijs", "delivery", "price"]), max_size=3))
-def test_rotation_never_repeats_back_to_back(language: str, kind: str, rounds: int, theme: list[str]) -> None:
+@given(
+    st.sampled_from(["nl", "en"]),
+    st.sampled_from(["waarom", "quote", "zo"]),
+    st.integers(1, 60),
+    st.lists(st.sampled_from(["app", "levering", "prijs", "delivery", "price"]), max_size=3),
+)
+def test_rotation_never_repeats_back_to_back(
+    language: str, kind: str, rounds: int, theme: list[str]
+) -> None:
     history: list[str] = []
     for round_ in range(rounds):
-        prompt = choose_prompt(LIBRARY, language, kind, recent=history, theme_words=theme, seed=str(round_ % 3))
+        prompt = choose_prompt(
+            LIBRARY, language, kind, recent=history, theme_words=theme, seed=str(round_ % 3)
+        )
         assert not history or prompt.id != history[0]
         assert prompt.language == language
         history.insert(0, prompt.id)
 
 
 def test_rotation_prefers_prompts_that_fit_the_strongest_theme() -> None:
-    prompt = choose_prompt(LIBRARY, "nl", "waarom", recent=[], theme_words=["levering", "bezorging"])
+    prompt = choose_prompt(
+        LIBRARY, "nl", "waarom", recent=[], theme_words=["levering", "bezorging"]
+    )
     assert {"levering", "bezorging"} & set(prompt.keywords) or prompt.step == "delivery"

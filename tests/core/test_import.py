@@ -16,8 +16,15 @@ from bot.intake import FieldMap
 from bot.models import Feedback
 
 ZONE = zoneinfo.ZoneInfo("Europe/Amsterdam")
-FIELDS = FieldMap(text="comment", received_at="date", score="nps", segment="seg", step=None,
-                  external_id=None, source=None)
+FIELDS = FieldMap(
+    text="comment",
+    received_at="date",
+    score="nps",
+    segment="seg",
+    step=None,
+    external_id=None,
+    source=None,
+)
 
 CSV = (
     "comment,date,nps,seg\n"
@@ -42,7 +49,9 @@ async def _count(services: Services) -> int:
         return await session.scalar(select(func.count()).select_from(Feedback)) or 0
 
 
-async def test_bad_rows_are_reported_by_line_and_good_rows_kept(services: Services, tmp_path: Path) -> None:
+async def test_bad_rows_are_reported_by_line_and_good_rows_kept(
+    services: Services, tmp_path: Path
+) -> None:
     path = tmp_path / "export.csv"
     path.write_text(CSV, encoding="utf-8")
     report = await import_file(services.sessions, await _org(services), path, FIELDS, zone=ZONE)
@@ -67,7 +76,9 @@ async def test_reimporting_the_same_file_adds_nothing(services: Services, tmp_pa
     assert await _count(services) == 4
 
 
-async def test_text_is_stored_as_given_and_redacted_alongside(services: Services, tmp_path: Path) -> None:
+async def test_text_is_stored_as_given_and_redacted_alongside(
+    services: Services, tmp_path: Path
+) -> None:
     path = tmp_path / "export.csv"
     path.write_text(CSV, encoding="utf-8")
     await import_file(services.sessions, await _org(services), path, FIELDS, zone=ZONE)
@@ -80,18 +91,33 @@ async def test_text_is_stored_as_given_and_redacted_alongside(services: Services
     assert (row.score, row.segment, row.source) == (10.0, "student", "export.csv")
 
 
-async def test_jsonl_with_external_ids_dedupes_on_the_id(services: Services, tmp_path: Path) -> None:
+async def test_jsonl_with_external_ids_dedupes_on_the_id(
+    services: Services, tmp_path: Path
+) -> None:
     path = tmp_path / "feed.jsonl"
     lines = [
         {"id": "a1", "body": "De app crasht bij het betalen", "when": "2026-11-10T09:00:00+01:00"},
         {"id": "a2", "body": "Snelle levering, fijne monteur", "when": "1762765200"},
         "not json {",
         ["a list"],
-        {"id": "a1", "body": "De app crasht bij het betalen (bewerkt)", "when": "2026-11-10T09:00:00+01:00"},
+        {
+            "id": "a1",
+            "body": "De app crasht bij het betalen (bewerkt)",
+            "when": "2026-11-10T09:00:00+01:00",
+        },
     ]
-    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines), encoding="utf-8")
-    fields = FieldMap(text="body", received_at="when", score=None, segment=None, step=None,
-                      external_id="id", source=None)
+    path.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines), encoding="utf-8"
+    )
+    fields = FieldMap(
+        text="body",
+        received_at="when",
+        score=None,
+        segment=None,
+        step=None,
+        external_id="id",
+        source=None,
+    )
     report = await import_file(services.sessions, await _org(services), path, fields, zone=ZONE)
     assert (report.imported, report.duplicates) == (2, 1)
     assert [line for line, _ in report.rejected] == [3, 4]
@@ -100,30 +126,62 @@ async def test_jsonl_with_external_ids_dedupes_on_the_id(services: Services, tmp
 async def test_a_missing_column_stops_before_reading(services: Services, tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text(CSV, encoding="utf-8")
-    fields = FieldMap(text="opmerking", received_at=None, score=None, segment=None, step=None,
-                      external_id=None, source=None)
+    fields = FieldMap(
+        text="opmerking",
+        received_at=None,
+        score=None,
+        segment=None,
+        step=None,
+        external_id=None,
+        source=None,
+    )
     with pytest.raises(UnreadableFile, match="opmerking"):
         await import_file(services.sessions, await _org(services), path, fields, zone=ZONE)
 
 
-async def test_semicolons_and_latin1_as_dutch_excel_writes_them(services: Services, tmp_path: Path) -> None:
+async def test_semicolons_and_latin1_as_dutch_excel_writes_them(
+    services: Services, tmp_path: Path
+) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes("tekst;cijfer\nCafé was dicht;7,5\nÏets anders;9\n".encode("latin-1"))
-    fields = FieldMap(text="tekst", received_at=None, score="cijfer", segment=None, step=None,
-                      external_id=None, source=None)
-    report = await import_file(services.sessions, await _org(services), path, fields, zone=ZONE,
-                               delimiter=";", encoding="latin-1")
+    fields = FieldMap(
+        text="tekst",
+        received_at=None,
+        score="cijfer",
+        segment=None,
+        step=None,
+        external_id=None,
+        source=None,
+    )
+    report = await import_file(
+        services.sessions,
+        await _org(services),
+        path,
+        fields,
+        zone=ZONE,
+        delimiter=";",
+        encoding="latin-1",
+    )
     assert report.imported == 2
     async with services.sessions() as session:
         scores = sorted((await session.scalars(select(Feedback.score))).all())
     assert scores == [7.5, 9.0]
 
 
-async def test_undecodable_bytes_reject_the_row_not_the_file(services: Services, tmp_path: Path) -> None:
+async def test_undecodable_bytes_reject_the_row_not_the_file(
+    services: Services, tmp_path: Path
+) -> None:
     path = tmp_path / "mixed.csv"
     path.write_bytes(b"text\ngoed\nkapot \xff\xfe\nook goed\n")
-    fields = FieldMap(text="text", received_at=None, score=None, segment=None, step=None,
-                      external_id=None, source=None)
+    fields = FieldMap(
+        text="text",
+        received_at=None,
+        score=None,
+        segment=None,
+        step=None,
+        external_id=None,
+        source=None,
+    )
     report = await import_file(services.sessions, await _org(services), path, fields, zone=ZONE)
     assert report.imported == 2
     assert report.rejected == [(3, "text is not valid text in this encoding (try --encoding)")]

@@ -39,7 +39,11 @@ entries:
 
 def test_a_broken_file_names_the_file_the_entry_and_the_problem(tmp_path: Path) -> None:
     _write(tmp_path, "en", "waarom", GOOD)
-    _write(tmp_path, "en", "quote", """language: en
+    _write(
+        tmp_path,
+        "en",
+        "quote",
+        """language: en
 entries:
   - id: en-quote-fine
     kind: quote
@@ -56,13 +60,19 @@ entries:
     text: "{quote} and {customer_name} said so"
     tags: [grumpy]
     keywords: [time, effort]
-""")
+""",
+    )
     with pytest.raises(PromptFileError) as caught:
         load_library(tmp_path)
     problems = caught.value.problems
-    assert "prompts/en/quote.yaml: entry 2 (en-quote-no-placeholder): a quote prompt needs {quote}" in problems
-    assert any(p.startswith("prompts/en/quote.yaml: entry 3 (en-quote-bad-tag): tags") and "grumpy" in p
-               for p in problems)
+    assert (
+        "prompts/en/quote.yaml: entry 2 (en-quote-no-placeholder): a quote prompt needs {quote}"
+        in problems
+    )
+    assert any(
+        p.startswith("prompts/en/quote.yaml: entry 3 (en-quote-bad-tag): tags") and "grumpy" in p
+        for p in problems
+    )
 
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:

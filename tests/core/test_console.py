@@ -1,0 +1,120 @@
+"""The console adapter and ``waarom demo``, driven by piped input as a script would."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from adapters.console import ConsoleChat
+from bot.bootstrap import Services
+from bot.models import Idea
+
+
+async def test_lines_in_replies_out_and_an_answer_becomes_an_idea(services: Services) -> None:
+    script = "ask\n1\nWe bellen klanten nooit terug\nTerugbelafspraak binnen 1 uur\nideas\n:as anna\nidea 1 done\n"
+    out = io.StringIO()
+    await ConsoleChat(services, io.StringIO(script), out, echo=True).run()
+    text = out.getvalue()
+    assert "[1] Answer   [2] Skip   [3] Later" in text
+    assert "Thank you! Your idea is logged as #1." in text
+    assert "#1 [new] Terugbelafspraak binnen 1 uur — demo" in text
+    assert "You are now anna." in text
+    assert "Only team leads can do that." in text  # anna is not a lead of the demo team
+    async with services.sessions() as session:
+        assert (await session.scalars(select(Idea.how))).all() == ["Terugbelafspraak binnen 1 uur"]
+
+
+async def test_a_form_error_asks_again_and_eof_cancels_without_storing(services: Services) -> None:
+    too_long = "x" * 1001
+    out = io.StringIO()
+    await ConsoleChat(services, io.StringIO(f"ask\n1\n{too_long}\nok\n"), out).run()
+    text = out.getvalue()
+    assert "why: At most 1000 characters (this is 1001)." in text
+    assert "Cancelled." in text
+    async with services.sessions() as session:
+        assert (await session.scalars(select(Idea))).all() == []
+
+
+def _waarom(
+    args: list[str], cwd: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("WAAROM_", "DATABASE_URL"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_waarom_demo_in_dutch_twice_without_duplicates(tmp_path: Path) -> None:
+    script = "ask\n1\nWe plannen monteurs alleen overdag\nAvondafspraken tot 21:00\nideeën\n"
+    first = _waarom(["demo"], tmp_path, script)
+    assert first.returncode == 0, first.stderr
+    assert "Klantstem van week" in first.stdout
+    assert "In hun eigen woorden" in first.stdout
+    assert "Dank je! Je idee staat erin als #1." in first.stdout
+    assert "#1 [nieuw] Avondafspraken tot 21:00" in first.stdout
+    assert (tmp_path / "waarom.db").exists()
+    assert "488 new" in first.stderr
+
+    second = _waarom(["demo"], tmp_path, "ideas\n")
+    assert second.returncode == 0, second.stderr
+    assert "0 new, 488 already there" in second.stderr
+    assert second.stdout.count("#1 [nieuw]") == 1
+
+
+def test_waarom_demo_in_english(tmp_path: Path) -> None:
+    result = _waarom(["demo"], tmp_path, "help\n", WAAROM_LANGUAGE="en")
+    assert result.returncode == 0, result.stderr
+    assert "Customer voice, week" in result.stdout
+    assert "ask — a waarom question now" in result.stdout
+
+
+def test_help_lists_the_commands_and_unmigrated_databases_are_refused(tmp_path: Path) -> None:
+    shown = _waarom(["--help"], tmp_path)
+    for command in (
+        "demo",
+        "import",
+        "digest",
+        "ideas",
+        "prompts",
+        "teams",
+        "settings",
+        "serve",
+        "db",
+    ):
+        assert command in shown.stdout
+    refused = _waarom(["ideas"], tmp_path)
+    assert refused.returncode == 2
+    assert "Run `waarom db upgrade` first" in refused.stderr.replace("\n", " ")
+
+
+def test_import_command_summary_and_exit_codes(tmp_path: Path) -> None:
+    assert _waarom(["db", "upgrade"], tmp_path).returncode == 0
+    (tmp_path / "good.csv").write_text(
+        "text,when\nLevering te laat,2026-11-02 10:00:00 +0100\n,x\n"
+    )
+    (tmp_path / "bad.csv").write_text("text,score\n,5\nno score,eleven\n")
+    good = _waarom(["import", "good.csv", "--text", "text", "--received-at", "when"], tmp_path)
+    assert good.returncode == 0
+    assert "good.csv: imported 1, duplicates 0, rejected 1" in good.stdout
+    assert "good.csv:3: no text in 'text'" in good.stderr
+    again = _waarom(["import", "good.csv", "--text", "text", "--received-at", "when"], tmp_path)
+    assert "imported 0, duplicates 1" in again.stdout
+    nothing = _waarom(["import", "bad.csv", "--text", "text", "--score", "score"], tmp_path)
+    assert nothing.returncode == 1
+    missing = _waarom(["import", "good.csv", "--text", "body"], tmp_path)
+    assert missing.returncode == 2 and "body" in missing.stderr
