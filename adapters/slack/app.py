@@ -35,7 +35,6 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # What the bot may do; keep in step with manifest.yml.
 BOT_SCOPES = (
-    "app_mentions:read",
     "channels:read",
     "chat:write",
     "commands",

@@ -171,6 +171,8 @@ class Listeners:
         bolt.message_shortcut(FEEDBACK_SHORTCUT)(self.shortcut)
         bolt.event("app_home_opened")(self.home_opened)
         bolt.event("member_joined_channel")(self.member_joined)
+        bolt.event("channel_left")(self.left)
+        bolt.event("group_left")(self.left)
         bolt.event("app_uninstalled")(self.uninstalled)
         bolt.event("tokens_revoked")(self.tokens_revoked)
 
@@ -436,6 +438,18 @@ class Listeners:
             await self._deliver(reply, outcomes)
 
         await self._guard("channel join", body, None, work)
+
+    async def left(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The bot was removed from a channel: that team stops getting digests and nudges."""
+        team, channel = _team_id(body), str(event.get("channel", ""))
+
+        async def work() -> None:
+            if await self._once(body):
+                await self.core.conversation_removed(
+                    self.services, origin(team, channel, str(event.get("actor_id") or ""))
+                )
+
+        await self._guard("channel leave", body, None, work)
 
     async def uninstalled(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await self._guard(

@@ -93,7 +93,7 @@ async def _update_origin(reply: Reply, update: UpdateOrigin) -> None:
     if reply.message_ts and reply.channel_id and not reply.message_ephemeral:
         await reply.client.chat_update(channel=reply.channel_id, ts=reply.message_ts, **first)
     elif reply.respond is not None:
-        await reply.respond(text=first["text"], blocks=first["blocks"], replace_original=True)
+        await reply.respond(text=first["text"], blocks=first.get("blocks"), replace_original=True)
     else:
         log.warning("cannot update the origin message: no channel/ts and no response_url")
 

@@ -215,8 +215,11 @@ def message_pages(message: Message) -> list[dict[str, Any]]:
     pages = [
         blocks[start : start + MESSAGE_BLOCKS] for start in range(0, len(blocks), MESSAGE_BLOCKS)
     ]
-    text = fallback_text(message)
-    if len(pages) <= 1:
+    # Slack wants some text when there are no blocks, and uses it for notifications.
+    text = fallback_text(message) or " "
+    if not blocks:
+        return [{"text": text}]
+    if len(pages) == 1:
         return [{"text": text, "blocks": _dicts(blocks)}]
     return [
         {"text": cut(f"{text} ({number}/{len(pages)})", FALLBACK_TEXT), "blocks": _dicts(page)}

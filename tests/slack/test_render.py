@@ -1,0 +1,166 @@
+"""Block Kit rendering: inside Slack's limits for any input, and never a live mention."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import assert_valid_blocks, assert_valid_view
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.slack import render
+from bot.messages import (
+    Button,
+    Choices,
+    Divider,
+    Facts,
+    Field,
+    Form,
+    Heading,
+    Message,
+    Option,
+    Paragraph,
+    Quote,
+)
+
+texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=7000)
+parts = st.one_of(
+    st.builds(Heading, texts),
+    st.builds(Paragraph, texts, st.booleans()),
+    st.builds(Quote, texts, texts),
+    st.builds(Facts, st.lists(st.tuples(texts, texts), max_size=25).map(tuple)),
+    st.builds(
+        Choices,
+        st.lists(
+            st.builds(
+                Button,
+                texts,
+                st.sampled_from(["nudge.answer", "idea.vote"]),
+                st.text(max_size=3000),
+            ),
+            max_size=60,
+        ).map(tuple),
+    ),
+    st.just(Divider()),
+)
+messages = st.builds(Message, st.lists(parts, max_size=80).map(tuple), texts)
+
+
+def live_markup(payload: object) -> bool:
+    raw = json.dumps(payload, ensure_ascii=False)
+    return any(token in raw for token in ("<!channel>", "<!here>", "<!everyone>", "<@U"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(messages)
+def test_any_message_renders_within_limits(message: Message) -> None:
+    pages = render.message_pages(message)
+    for page in pages:
+        assert len(page["text"]) <= render.FALLBACK_TEXT
+        assert page["text"]
+        if "blocks" in page:
+            assert_valid_blocks(page["blocks"])
+    assert not live_markup(pages)
+
+
+@settings(max_examples=100, deadline=None)
+@given(messages)
+def test_any_message_fits_the_home_tab(message: Message) -> None:
+    view = render.home_view(message)
+    assert_valid_view(view)
+
+
+@given(texts, st.integers(min_value=10, max_value=3000))
+def test_chunks_fit_when_escaped_and_lose_only_whitespace(text: str, limit: int) -> None:
+    pieces = render.chunks(text, limit)
+    assert all(len(render.escape(piece)) <= limit for piece in pieces)
+    assert "".join("".join(piece.split()) for piece in pieces) == "".join(text.split())
+
+
+def test_mentions_and_entities_are_escaped() -> None:
+    message = Message(
+        (Paragraph("Hey <!channel> & <@U123|boss>, see <https://evil.example|this>"),),
+        summary="<!here> summary",
+    )
+    [page] = render.message_pages(message)
+    section = page["blocks"][0]["text"]
+    assert section["text"] == (
+        "Hey &lt;!channel&gt; &amp; &lt;@U123|boss&gt;, see &lt;https://evil.example|this&gt;"
+    )
+    assert section["verbatim"] is True
+    assert page["text"] == "&lt;!here&gt; summary"
+
+
+def test_a_long_list_is_paginated_not_cut() -> None:
+    message = Message(tuple(Paragraph(f"idea {n}") for n in range(120)), summary="ideas")
+    pages = render.message_pages(message)
+    assert [len(page["blocks"]) for page in pages] == [50, 50, 20]
+    assert pages[1]["text"] == "ideas (2/3)"
+    shown = [b["text"]["text"] for page in pages for b in page["blocks"]]
+    assert shown == [f"idea {n}" for n in range(120)]
+
+
+def test_quote_lines_are_all_quoted() -> None:
+    [block, context] = render.blocks_for(Message((Quote("one\ntwo > three", "a customer"),), "q"))
+    assert block.to_dict()["text"]["text"] == "&gt; one\n&gt; two &gt; three"
+    assert context.to_dict()["elements"][0]["text"] == "— a customer"
+
+
+def test_buttons_keep_the_core_action_and_get_unique_ids() -> None:
+    choices = Choices(tuple(Button(f"b{n}", "idea.status", str(n)) for n in range(30)))
+    blocks = [b.to_dict() for b in render.blocks_for(Message((choices,), "x"))]
+    assert [len(b["elements"]) for b in blocks] == [25, 5]
+    ids = [e["action_id"] for b in blocks for e in b["elements"]]
+    assert len(set(ids)) == 30
+    assert {render.core_action(i) for i in ids} == {"idea.status"}
+
+
+def test_modal_from_a_form() -> None:
+    form = Form(
+        form_id="settings",
+        title="Team settings for the product team",
+        fields=(
+            Field(
+                "language",
+                "Language",
+                options=tuple(Option(f"l{n}", f"Lang {n}") for n in range(150)),
+                initial="l3",
+            ),
+            Field("why", "Waarom?", max_length=5000, initial="x" * 4000, hint="Say why"),
+            Field("quiet", "Quiet hours", required=False, multiline=False),
+        ),
+        submit="Save these settings please",
+        cancel="Cancel",
+        context="42",
+        intro="Change <!here> things",
+    )
+    view = render.modal_view(form, render.FormState("settings", "42", "C1", "1.2"))
+    assert_valid_view(view)
+    assert len(view["title"]["text"]) <= 24
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert len(inputs["language"]["element"]["options"]) == 100
+    assert inputs["language"]["element"]["initial_option"]["value"] == "l3"
+    assert inputs["why"]["element"]["max_length"] == 3000
+    assert len(inputs["why"]["element"]["initial_value"]) == 3000
+    assert inputs["quiet"]["optional"] is True
+    assert render.FormState.decode(view["private_metadata"]) == render.FormState(
+        "settings", "42", "C1", "1.2"
+    )
+    assert "&lt;!here&gt;" in view["blocks"][0]["text"]["text"]
+
+
+def test_submitted_values_are_read_back() -> None:
+    state = {
+        "why": {"why": {"type": "plain_text_input", "value": "Because"}},
+        "how": {"how": {"type": "plain_text_input", "value": None}},
+        "language": {"language": {"type": "static_select", "selected_option": {"value": "nl"}}},
+    }
+    assert render.form_values(state) == {"why": "Because", "how": "", "language": "nl"}
+
+
+def test_slack_markup_becomes_plain_text() -> None:
+    raw = (
+        "Hi <@U1|anna>, <#C1|product> &amp; <!here>: "
+        "see <https://x.example/a?b=1&amp;c=2|the page> &lt;3"
+    )
+    assert render.plain_from_slack(raw) == ("Hi @anna, #product & @here: see the page <3")
