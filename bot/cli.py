@@ -528,6 +528,9 @@ def serve(
 from adapters.slack.cli import app as slack_app  # noqa: E402  (after the core commands)
 
 app.add_typer(slack_app, name="slack")
+from adapters.teams.cli import app as msteams_app  # noqa: E402  (after the core commands)
+
+app.add_typer(msteams_app, name="msteams")
 
 
 def main() -> None:

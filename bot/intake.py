@@ -61,6 +61,8 @@ _DATE_FORMATS = (
     "%d/%m/%Y",
 )
 _EPOCH_RE = re.compile(r"^\d{9,11}(?:\.\d+)?$")
+# Bytes the file's encoding could not decode arrive as lone surrogates (surrogateescape).
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -175,7 +177,7 @@ def _optional_text(value: object, name: str, limit: int) -> str | None:
 
 
 def _clean(text: str, name: str) -> str:
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    if _SURROGATE_RE.search(text):
         raise Rejected(f"{name} is not valid text in this encoding (try --encoding)")
     return _CONTROL_RE.sub("", text)
 

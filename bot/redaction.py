@@ -26,8 +26,9 @@ _IBAN_RE = re.compile(
     r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
 )
 _CARD_RE = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
-# Cheap gate before asking libphonenumber: at least seven digits close together.
-_MAYBE_PHONE_RE = re.compile(r"\d(?:[\s().\-/]{0,2}\d){6,}")
+# Cheap gate before asking libphonenumber: a number written the way phone numbers are
+# (starting with +, 00 or a trunk 0, or in brackets) with at least seven digits close together.
+_MAYBE_PHONE_RE = re.compile(r"(?:\+|\(0|(?<!\d)0)\d?(?:[\s().\-/]{0,3}\d){6,}")
 _TRAILING_PUNCT = ".,;:!?)]}"
 
 

@@ -1,0 +1,301 @@
+"""Slack modal submissions: ``waarom serve`` against a bare Bolt app on the same stack.
+
+N signed ``view_submission`` requests (answers to prompts; each one validates the form and
+writes an idea in PostgreSQL before the acknowledgement) are sent C at a time to a real
+``waarom serve`` process. The same number go to a bare Bolt ``AsyncApp`` on aiohttp in its
+own process that only acknowledges. Both talk to the same loopback Slack Web API. Printed:
+requests/s, p50/p90/p99 acknowledgement latency, and waarom's share of the bare app's rate.
+
+    python tests/benchmarks/slack_bench.py [--requests 1000] [--concurrency 50]
+
+Targets: p99 under 250 ms at 50 concurrent, and at least half the bare app's rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT / "tests" / "slack"))
+
+from _common import fresh_database  # noqa: E402
+from slack_fake import (  # noqa: E402
+    BOT_TOKEN,
+    CHANNEL,
+    SIGNING_SECRET,
+    TEAM,
+    USER,
+    FakeSlack,
+)
+
+WARMUP = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- the bare app (child process) ------------------------------------------------------
+
+
+def run_bare(port: int, api_url: str) -> None:
+    from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    bolt = AsyncApp(
+        client=AsyncWebClient(token=BOT_TOKEN, base_url=api_url), signing_secret=SIGNING_SECRET
+    )
+
+    @bolt.view("waarom.form")
+    async def submitted(ack: Any) -> None:
+        await ack()
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/slack/events", events)
+    app.router.add_get("/healthz", healthz)
+    web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
+# --- seeding ---------------------------------------------------------------------------
+
+
+async def seed(database_url: str, count: int) -> list[int]:
+    """A channel team with one member and ``count`` open prompts for them."""
+    from bot import bootstrap, chat
+    from bot.config import load_settings
+    from bot.models import Member, Team
+    from bot.nudges import new_nudge
+    from bot.origin import Origin
+
+    services = bootstrap.build(load_settings(database_url=database_url, _env_file=None))
+    origin = Origin(
+        platform="slack",
+        workspace_id=TEAM,
+        conversation_id=CHANNEL,
+        user_id=USER,
+        conversation_address={"channel": CHANNEL},
+        user_address={"user": USER},
+    )
+    await chat.handle_text(services, origin, "help")
+    ids = []
+    async with services.sessions() as session, session.begin():
+        from sqlalchemy import select
+
+        team = (await session.scalars(select(Team).where(Team.external_id == CHANNEL))).one()
+        member = (await session.scalars(select(Member).where(Member.external_id == USER))).one()
+        for _ in range(count):
+            nudge = await new_nudge(session, services.library, team, member, now=services.now())
+            ids.append(nudge.id)
+    await services.close()
+    return ids
+
+
+# --- load ------------------------------------------------------------------------------
+
+
+def submission(nudge_id: int, n: int) -> str:
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "acme"},
+        "user": {"id": USER, "username": "anna", "team_id": TEAM},
+        "api_app_id": "A0WAAROM",
+        "trigger_id": f"{n}.5555.bench",
+        "view": {
+            "id": f"VBENCH{n:07d}",
+            "team_id": TEAM,
+            "type": "modal",
+            "callback_id": "waarom.form",
+            "private_metadata": json.dumps(
+                {"f": "answer", "c": str(nudge_id), "ch": CHANNEL, "ts": f"1700000000.{n:06d}"}
+            ),
+            "state": {
+                "values": {
+                    "why": {
+                        "why": {
+                            "type": "plain_text_input",
+                            "value": f"Customers wait too long ({n})",
+                        }
+                    },
+                    "how": {"how": {"type": "plain_text_input", "value": "Answer within the hour"}},
+                }
+            },
+        },
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+async def load(url: str, bodies: list[str], concurrency: int) -> tuple[float, list[float]]:
+    from aiohttp import ClientSession, TCPConnector
+    from slack_sdk.signature import SignatureVerifier
+
+    verifier = SignatureVerifier(SIGNING_SECRET)
+    latencies: list[float] = []
+    failures: list[str] = []
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+
+    async def worker(http: ClientSession) -> None:
+        while not queue.empty():
+            body = queue.get_nowait()
+            timestamp = str(int(time.time()))
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": verifier.generate_signature(timestamp=timestamp, body=body),
+            }
+            started = time.perf_counter()
+            async with http.post(url, data=body.encode(), headers=headers) as response:
+                text = await response.text()
+            latencies.append(time.perf_counter() - started)
+            if response.status != 200 or text:
+                failures.append(f"{response.status} {text[:200]}")
+
+    async with ClientSession(connector=TCPConnector(limit=concurrency)) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} submissions not accepted, e.g. {failures[0]}")
+    return len(bodies) / elapsed, latencies
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    from aiohttp import ClientError, ClientSession
+
+    async with ClientSession() as http:
+        for _ in range(200):
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}")
+            try:
+                async with http.get(url) as response:
+                    if response.status == 200:
+                        return
+            except ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def report(name: str, rate: float, latencies: list[float]) -> dict[str, float]:
+    figures = {
+        "rate": rate,
+        "p50": percentile(latencies, 50) * 1000,
+        "p90": percentile(latencies, 90) * 1000,
+        "p99": percentile(latencies, 99) * 1000,
+        "mean": statistics.fmean(latencies) * 1000,
+    }
+    print(
+        f"{name:<14} {figures['rate']:>8.0f} req/s   p50 {figures['p50']:6.1f} ms   "
+        f"p90 {figures['p90']:6.1f} ms   p99 {figures['p99']:6.1f} ms"
+    )
+    return figures
+
+
+async def main(requests: int, concurrency: int) -> int:
+    fake = FakeSlack()
+    await fake.start()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "WAAROM_LANGUAGE": "en",
+        "MICROSOFT_APP_ID": "",
+    }
+    for variable in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN"):
+        env.pop(variable, None)
+    with tempfile.TemporaryDirectory() as workdir, fresh_database("postgres", Path(workdir)) as url:
+        nudges = await seed(url, requests + WARMUP)
+        bodies = [submission(nudge, n) for n, nudge in enumerate(nudges)]
+        waarom_port, bare_port = free_port(), free_port()
+        waarom = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(waarom_port)],
+            env={**env, "DATABASE_URL": url},
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        bare = subprocess.Popen(
+            [sys.executable, __file__, "--bare", str(bare_port), fake.api_url],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            await wait_healthy(f"http://127.0.0.1:{waarom_port}/healthz", waarom)
+            await wait_healthy(f"http://127.0.0.1:{bare_port}/healthz", bare)
+            print(f"{requests} modal submissions, {concurrency} at a time, PostgreSQL\n")
+            figures = {}
+            for name, port, batch in (
+                ("bare Bolt", bare_port, bodies),
+                ("waarom serve", waarom_port, bodies),
+            ):
+                target = f"http://127.0.0.1:{port}/slack/events"
+                await load(target, batch[:WARMUP], min(concurrency, WARMUP))
+                rate, latencies = await load(target, batch[WARMUP:], concurrency)
+                figures[name] = report(name, rate, latencies)
+            await fake.settle(0.5)
+        finally:
+            for process in (waarom, bare):
+                process.terminate()
+                process.wait(10)
+        from sqlalchemy import create_engine, text
+
+        from bot import db
+
+        engine = create_engine(db.sync_url(url))
+        with engine.connect() as connection:
+            ideas = connection.scalar(text("SELECT count(*) FROM ideas"))
+        engine.dispose()
+    await fake.close()
+
+    ratio = figures["waarom serve"]["rate"] / figures["bare Bolt"]["rate"]
+    print(f"\nwaarom / bare rate: {ratio:.2f}   ideas written: {ideas} of {len(bodies)}")
+    print(f"Slack API calls after the acks: {len(fake.calls)} (chat.update + chat.postEphemeral)")
+    p99_ok = figures["waarom serve"]["p99"] < 250
+    ratio_ok = ratio >= 0.5
+    print(
+        f"target p99 < 250 ms: {'met' if p99_ok else 'MISSED'};"
+        f" target rate >= 0.5 × bare: {'met' if ratio_ok else 'MISSED'}"
+    )
+    return 0 if ideas == len(bodies) else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--bare":
+        run_bare(int(sys.argv[2]), sys.argv[3])
+        sys.exit(0)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    arguments = parser.parse_args()
+    sys.exit(asyncio.run(main(arguments.requests, arguments.concurrency)))
