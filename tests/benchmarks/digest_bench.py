@@ -1,0 +1,233 @@
+"""Digest build time and memory for one week of 1k … 1M feedback items.
+
+Each size is loaded into a fresh database (SQLite and PostgreSQL), then one child process
+builds the digest (load, themes, highlights, ideas, participation) and reports its time and
+peak memory. The scaling exponent is the slope of log(time) against log(items); 1.0 is linear.
+The baseline, measured in the same child, is only reading the week's rows.
+
+    python tests/benchmarks/digest_bench.py [--sizes 1000,10000,100000,1000000] [--databases sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import math
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import fresh_database, peak_rss_mb, run_child  # noqa: E402
+
+WEEK = "2026-W46"
+WORDS = {
+    "nl": [
+        "monteur",
+        "levering",
+        "accu",
+        "app",
+        "factuur",
+        "bakfiets",
+        "zadel",
+        "borg",
+        "storing",
+        "wachttijd",
+        "regen",
+        "band",
+        "slot",
+        "opzeggen",
+        "prijs",
+        "service",
+        "telefoon",
+        "kinderen",
+    ],
+    "en": [
+        "mechanic",
+        "delivery",
+        "battery",
+        "app",
+        "invoice",
+        "cargo",
+        "saddle",
+        "deposit",
+        "outage",
+        "waiting",
+        "rain",
+        "tyre",
+        "lock",
+        "cancel",
+        "price",
+        "support",
+        "phone",
+        "kids",
+    ],
+}
+SEGMENTS = ["forens", "student", "gezin", "zakelijk", "senior"]
+STEPS = ["orientation", "purchase", "delivery", "use", "service", "complaint", "leaving"]
+
+
+def load(url: str, size: int) -> None:
+    from sqlalchemy import insert
+
+    from bot import db
+    from bot.models import Feedback, Installation, Organisation, Team
+
+    engine = db.create_sync_engine_for(url)
+    rng = random.Random(size)
+    start = dt.datetime(2026, 11, 9, 0, 30, tzinfo=dt.UTC)
+    with engine.begin() as connection:
+        connection.execute(insert(Organisation).values(id=1, slug="default", name="default"))
+        connection.execute(
+            insert(Installation).values(
+                id=1, org_id=1, platform="console", external_id="c", name="", active=True
+            )
+        )
+        connection.execute(
+            insert(Team).values(
+                id=1,
+                org_id=1,
+                installation_id=1,
+                external_id="t",
+                name="bench",
+                direct=False,
+                language="nl",
+                timezone="Europe/Amsterdam",
+                digest_schedule="mon 09:00",
+                nudge_schedule="tue,thu 10:00",
+                reminder_hours=24,
+                active=True,
+            )
+        )
+    batch = []
+    for i in range(size):
+        lang = "nl" if rng.random() < 0.7 else "en"
+        words = rng.sample(WORDS[lang], 4)
+        text_ = (
+            f"De {words[0]} en de {words[1]}: {rng.randint(1, 60)} dagen gedoe met {words[2]}"
+            if lang == "nl"
+            else f"The {words[0]} and the {words[1]}: {rng.randint(1, 60)} days of trouble with {words[2]}"
+        )
+        if rng.random() < 0.05:
+            text_ = rng.choice(["Top!", "prima", "great"])
+        batch.append(
+            {
+                "org_id": 1,
+                "received_at": start + dt.timedelta(seconds=i * 600_000 / size),
+                "source": "bench",
+                "text": text_,
+                "redacted": text_,
+                "score": float(rng.randint(0, 10)),
+                "segment": rng.choice(SEGMENTS),
+                "step": rng.choice(STEPS),
+                "dedupe_key": f"x:{i}",
+                "created_at": start,
+            }
+        )
+        if len(batch) == 5000:
+            with engine.begin() as connection:
+                connection.execute(insert(Feedback), batch)
+            batch = []
+    if batch:
+        with engine.begin() as connection:
+            connection.execute(insert(Feedback), batch)
+    engine.dispose()
+
+
+async def measure(url: str) -> dict[str, float]:
+    from bot import bootstrap
+    from bot.config import load_settings
+    from bot.digest import Week, _rows, build_digest
+    from bot.models import Team
+
+    services = bootstrap.build(load_settings(database_url=url, _env_file=None))
+    week = Week.parse(WEEK)
+    async with services.sessions() as session:
+        team = await session.get(Team, 1)
+        assert team is not None
+        import zoneinfo
+
+        began = time.perf_counter()
+        start, end = week.bounds(zoneinfo.ZoneInfo(team.timezone))
+        rows = await _rows(session, 1, start, end)
+        read = time.perf_counter() - began
+        began = time.perf_counter()
+        data = await build_digest(session, team, week, services.library)
+        built = time.perf_counter() - began
+    await services.close()
+    assert data.count == len(rows)
+    return {
+        "seconds": built,
+        "read_seconds": read,
+        "themes": len(data.themes),
+        "highlights": len(data.highlights),
+    }
+
+
+def child(database: str, size: int, workdir: Path) -> None:
+    with fresh_database(database, workdir) as url:
+        load(url, size)
+        result = asyncio.run(measure(url))
+    print(json.dumps({**result, "peak_mb": peak_rss_mb()}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]), Path(args.child[2]))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for database in args.databases.split(","):
+            series = []
+            for size in sizes:
+                got = run_child(Path(__file__), database, str(size), tmp)
+                series.append((size, got["seconds"]))
+                row = {
+                    "database": database,
+                    "items": size,
+                    "build_s": round(got["seconds"], 3),
+                    "read_rows_s": round(got["read_seconds"], 3),
+                    "peak_mb": round(got["peak_mb"], 1),
+                    "themes": got["themes"],
+                    "highlights": got["highlights"],
+                }
+                results.append(row)
+                print(
+                    f"{database:9} {size:>9,} items  build {row['build_s']:7.2f} s  (reading rows alone "
+                    f"{row['read_rows_s']:.2f} s)  peak {row['peak_mb']:.0f} MB",
+                    flush=True,
+                )
+            if len(series) > 1:
+                xs = [math.log(s) for s, _ in series]
+                ys = [math.log(t) for _, t in series]
+                mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+                slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+                    (x - mean_x) ** 2 for x in xs
+                )
+                print(f"{database:9} scaling exponent {slope:.2f} (1.0 = linear)")
+                results.append({"database": database, "scaling_exponent": round(slope, 2)})
+    print(
+        json.dumps(
+            {"benchmark": "digest", "target": "100k items < 2 s and < 300 MB", "results": results}
+        )
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
