@@ -70,6 +70,15 @@ def origin_of(activity: Activity) -> Origin:
         # The Emulator has no conversation types: its chats are one-to-one.
         direct = activity.channel_id == "emulator"
     address = reference_of(activity)
+    bot_id = activity.recipient.id if activity.recipient else None
+    mentioned = tuple(
+        str(entity.additional_properties["mentioned"]["id"])
+        for entity in activity.entities or ()
+        if entity.type == "mention"
+        and isinstance((entity.additional_properties or {}).get("mentioned"), dict)
+        and entity.additional_properties["mentioned"].get("id")
+        and entity.additional_properties["mentioned"]["id"] != bot_id
+    )
     return Origin(
         platform=PLATFORM,
         workspace_id=tenant_of(activity),
@@ -90,4 +99,6 @@ def origin_of(activity: Activity) -> Origin:
         conversation_address=address,
         user_address=address if direct else None,
         direct=direct,
+        # People @mentioned in the command (not the bot), e.g. an idea's new owner.
+        mentions=mentioned,
     )
