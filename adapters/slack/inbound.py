@@ -9,6 +9,7 @@ someone is waiting for an answer, told to them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -27,7 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render, replay
 from adapters.slack.outbound import Reply, TokenLookup, deliver
 from bot.bootstrap import Services
-from bot.messages import Form, FormErrors, Message, OpenForm, Outcome
+from bot.messages import Form, FormErrors, Message, OpenForm, Outcome, Paragraph, Say
 from bot.origin import Origin
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ FEEDBACK_SHORTCUT = "log_feedback"
 PROFILE_TTL = 600.0
 SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again."
 SORRY_FORM = "Something went wrong on our side; your text is still here. Please try again."
+SORRY_LATE = "Your form could not be saved. Here is what you wrote, to try again:"
+# Slack waits 3 s for the answer to a modal submission.
+SUBMIT_BUDGET = 2.5
 
 
 class Core(Protocol):
@@ -106,6 +110,24 @@ class Profiles:
             self._cache.clear()
         self._cache[key] = (time.monotonic() + self.ttl, profile)
         return profile
+
+
+def _problems(outcomes: list[Outcome]) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    for outcome in outcomes:
+        if isinstance(outcome, FormErrors):
+            problems.update(outcome.errors)
+    return problems
+
+
+def _on_fields(problems: dict[str, str], values: dict[str, str]) -> dict[str, str]:
+    """Slack shows errors under fields; a problem without a field goes on the first one."""
+    known = {name: text for name, text in problems.items() if name in values}
+    other = "; ".join(text for name, text in problems.items() if name not in values)
+    if other and values:
+        first = next(iter(values))
+        known[first] = f"{known[first]}; {other}" if first in known else other
+    return known
 
 
 def _team_id(body: dict[str, Any]) -> str:
@@ -297,43 +319,14 @@ class Listeners:
     async def submit(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        # No replay record here: the core makes a submitted form count once by itself (an
+        # answer claims its prompt atomically, feedback is deduplicated by content), and
+        # this answer is on the hot path of every modal.
         team, user = _team_id(body), _user_id(body)
-        key = f"view:{view.get('id')}"
-        if not await replay.first_time(self.services, key):
-            await ack()
-            return
         state = render.FormState.decode(view.get("private_metadata", ""))
         values = render.form_values((view.get("state") or {}).get("values") or {})
-        # No users.info here: this answer must be fast. The core keeps what it knew.
+        # No users.info either: the core keeps what it knew about the member.
         where = origin(team, state.channel, user)
-        try:
-            outcomes = await self.core.handle_form(
-                self.services, where, state.form_id, state.context, values
-            )
-        except Exception:
-            log.exception("Slack form %s failed (workspace %s, user %s)", state.form_id, team, user)
-            await replay.forget(self.services, key)
-            first = next(iter(values), None)
-            if first is None:
-                await ack()
-            else:
-                await ack(response_action="errors", errors={first: SORRY_FORM})
-            return
-        problems: dict[str, str] = {}
-        for outcome in outcomes:
-            if isinstance(outcome, FormErrors):
-                problems.update(outcome.errors)
-        if problems:
-            await replay.forget(self.services, key)
-            known = {name: text for name, text in problems.items() if name in values}
-            if len(known) < len(problems) and values:
-                # A problem with no field of its own is shown on the first field.
-                other = "; ".join(text for name, text in problems.items() if name not in values)
-                first = next(iter(values))
-                known[first] = f"{known[first]}; {other}" if first in known else other
-            await ack(response_action="errors", errors=render.form_errors(known))
-            return
-        await ack()
         reply = Reply(
             client=client,
             workspace_id=team,
@@ -343,9 +336,56 @@ class Listeners:
             message_ephemeral=not state.message_ts,
             respond=AsyncRespond(response_url=state.response_url) if state.response_url else None,
         )
+        work = asyncio.ensure_future(
+            self.core.handle_form(self.services, where, state.form_id, state.context, values)
+        )
+        try:
+            outcomes = await asyncio.wait_for(asyncio.shield(work), SUBMIT_BUDGET)
+        except TimeoutError:
+            # Slack gives up on the answer after 3 s and tells the person it failed; rather
+            # close the modal now and report the result in a message.
+            log.warning(
+                "form %s took over %.1f s; answering after the ack", state.form_id, SUBMIT_BUDGET
+            )
+            await ack()
+            await self._guard(
+                f"form {state.form_id}", body, reply, lambda: self._late(reply, work, values)
+            )
+            return
+        except Exception:
+            log.exception("Slack form %s failed (workspace %s, user %s)", state.form_id, team, user)
+            first = next(iter(values), None)
+            if first is None:
+                await ack()
+            else:
+                await ack(response_action="errors", errors={first: SORRY_FORM})
+            return
+        problems = _problems(outcomes)
+        if problems:
+            await ack(
+                response_action="errors", errors=render.form_errors(_on_fields(problems, values))
+            )
+            return
+        await ack()
         await self._guard(
             f"form {state.form_id}", body, reply, lambda: self._deliver(reply, outcomes)
         )
+
+    async def _late(
+        self, reply: Reply, work: asyncio.Future[list[Outcome]], values: dict[str, str]
+    ) -> None:
+        outcomes = await work
+        problems = _problems(outcomes)
+        if not problems:
+            await self._deliver(reply, outcomes)
+            return
+        # The modal is gone: send the problems with what was written, so nothing is lost.
+        written = [Paragraph(f"{name}: {text}") for name, text in values.items() if text]
+        message = Message(
+            (Paragraph(SORRY_LATE), *(Paragraph(p) for p in problems.values()), *written),
+            summary=SORRY_LATE,
+        )
+        await self._deliver(reply, [Say(message, private=True)])
 
     async def closed(self, ack: AsyncAck) -> None:
         await ack()

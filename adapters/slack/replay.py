@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.bootstrap import Services
@@ -31,16 +31,6 @@ async def first_time(services: Services, key: str) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-async def forget(services: Services, key: str) -> None:
-    """Un-record ``key`` so that a corrected or retried request is handled after all."""
-    async with services.sessions() as session, session.begin():
-        await session.execute(
-            delete(ProcessedEvent).where(
-                ProcessedEvent.source == SOURCE, ProcessedEvent.event_id == key[:200]
-            )
-        )
 
 
 async def first_click(services: Services, key: str, clicked_at: float) -> bool:

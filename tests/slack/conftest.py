@@ -1,11 +1,11 @@
-"""Fixtures for the Slack adapter: a migrated database (SQLite and PostgreSQL), the loopback
-Slack Web API, and ``waarom serve``'s web app on a real port with Slack configured to use it."""
+"""Fixtures for the Slack adapter: the loopback Slack Web API, and ``waarom serve``'s web app
+on a real port with Slack configured to use it. ``database_url`` (SQLite and PostgreSQL,
+migrated, clean per test) comes from the shared ``tests/conftest.py``."""
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,57 +14,14 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from bot import bootstrap, db
+from bot import bootstrap
 from bot.config import Settings
 from bot.web import create_app
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient
-
-POSTGRES = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-# A database of its own, so these tests never clash with other suites on the shared server.
-SLACK_DB = "waarom_slack_test"
-
-
-def _postgres_url() -> str | None:
-    admin = make_url(POSTGRES).set(drivername="postgresql+psycopg")
-    try:
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            if not connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": SLACK_DB}
-            ):
-                connection.execute(text(f'CREATE DATABASE "{SLACK_DB}"'))
-        engine.dispose()
-    except Exception:
-        return None
-    return make_url(POSTGRES).set(database=SLACK_DB).render_as_string(hide_password=False)
-
-
-def _clean_postgres(url: str) -> None:
-    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'waarom.db'}"
-    else:
-        found = _postgres_url()
-        if found is None:
-            pytest.skip(f"no PostgreSQL at {POSTGRES}")
-        url = found
-        _clean_postgres(url)
-    db.upgrade(url)
-    return url
 
 
 @pytest.fixture

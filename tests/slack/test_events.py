@@ -3,6 +3,7 @@ requests doing anything, replays counted twice, a 429 losing a message."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -235,3 +236,25 @@ async def test_a_failing_submit_keeps_the_text_in_the_modal(
     assert answer["response_action"] == "errors"
     assert "text" in answer["errors"]
     assert await count(serve, ProcessedEvent) == 1  # only the command; the submit can be retried
+
+
+async def test_a_slow_submit_closes_the_modal_and_reports_by_message(
+    serve: Running, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.slack import inbound
+    from bot import chat
+    from bot.messages import FormErrors
+
+    async def slow(*_args: object) -> list[object]:
+        await asyncio.sleep(0.5)
+        return [FormErrors({"text": "too long"})]
+
+    await serve.slack.command("feedback")
+    [opened] = await fake_slack.wait_for("views.open")
+    monkeypatch.setattr(inbound, "SUBMIT_BUDGET", 0.1)
+    monkeypatch.setattr(chat, "handle_form", slow)
+    status, body = await serve.slack.submit(opened["view"], {"text": "Precious words"})
+    assert (status, body) == (200, "")
+    [told] = await fake_slack.wait_for("chat.postEphemeral")
+    assert "Precious words" in json.dumps(told.args)
+    assert "too long" in json.dumps(told.args)
