@@ -92,10 +92,9 @@ def _fernet(settings: Settings) -> Fernet:
 def build(services: Services, core: Core | None = None, *, socket: bool = False) -> SlackApp:
     """The Bolt app with Waarom's listeners. ``core`` defaults to :mod:`bot.chat`."""
     if core is None:
-        from bot import chat as core_module
+        from bot import chat
 
-        core = core_module  # type: ignore[assignment]
-    assert core is not None
+        core = chat
     settings = services.settings
     problem = configured(settings, socket=socket)
     if problem:

@@ -36,7 +36,7 @@ def socket() -> None:
             slack = build(services, socket=True)
             handler = AsyncSocketModeHandler(slack.bolt, app_token)
             typer.echo("Connected to Slack over Socket Mode; Ctrl-C stops.")
-            await handler.start_async()
+            await handler.start_async()  # type: ignore[no-untyped-call]
         finally:
             await services.close()
 

@@ -109,7 +109,7 @@ async def _open_form(reply: Reply, open_form: OpenForm) -> None:
         context=open_form.form.context,
         channel=reply.channel_id,
         message_ts="" if reply.message_ephemeral else reply.message_ts,
-        response_url=reply.respond.response_url
+        response_url=(reply.respond.response_url or "")
         if reply.message_ephemeral and reply.respond is not None
         else "",
     )

@@ -44,6 +44,16 @@ from slack_fake import (  # noqa: E402
 WARMUP = 30
 
 
+def spawn(args: list[str], env: dict[str, str], cwd: str | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -77,6 +87,23 @@ def run_bare(port: int, api_url: str) -> None:
     app.router.add_post("/slack/events", events)
     app.router.add_get("/healthz", healthz)
     web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
+def run_stub_core(port: int) -> None:
+    """``waarom serve``'s app with a core that accepts every form and does nothing: what
+    the Slack adapter itself costs (signature, parsing, the replay record, the ack)."""
+    from aiohttp import web
+
+    from bot import bootstrap, chat
+    from bot.config import load_settings
+    from bot.web import create_app
+
+    async def accept(*_args: Any) -> list[Any]:
+        return []
+
+    chat.handle_form = accept  # type: ignore[assignment]
+    services = bootstrap.build(load_settings())
+    web.run_app(create_app(services), host="127.0.0.1", port=port, print=None)
 
 
 # --- seeding ---------------------------------------------------------------------------
@@ -237,26 +264,28 @@ async def main(requests: int, concurrency: int) -> int:
         nudges = await seed(url, requests + WARMUP)
         bodies = [submission(nudge, n) for n, nudge in enumerate(nudges)]
         waarom_port, bare_port = free_port(), free_port()
-        waarom = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(waarom_port)],
-            env={**env, "DATABASE_URL": url},
-            cwd=workdir,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        stub_port = free_port()
+        waarom = spawn(
+            ["-m", "bot", "serve", "--port", str(waarom_port)],
+            {**env, "DATABASE_URL": url},
+            workdir,
         )
-        bare = subprocess.Popen(
-            [sys.executable, __file__, "--bare", str(bare_port), fake.api_url],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        bare = spawn([__file__, "--bare", str(bare_port), fake.api_url], env)
+        stub = spawn(
+            [__file__, "--stub-core", str(stub_port)], {**env, "DATABASE_URL": url}, workdir
         )
         try:
             await wait_healthy(f"http://127.0.0.1:{waarom_port}/healthz", waarom)
             await wait_healthy(f"http://127.0.0.1:{bare_port}/healthz", bare)
+            await wait_healthy(f"http://127.0.0.1:{stub_port}/healthz", stub)
             print(f"{requests} modal submissions, {concurrency} at a time, PostgreSQL\n")
             figures = {}
+            # The no-op core gets views it has not seen (the replay record would refuse
+            # repeats), and answers nothing, so no idea is written for them.
+            stub_bodies = [submission(0, len(bodies) + n) for n in range(len(bodies))]
             for name, port, batch in (
                 ("bare Bolt", bare_port, bodies),
+                ("adapter only", stub_port, stub_bodies),
                 ("waarom serve", waarom_port, bodies),
             ):
                 target = f"http://127.0.0.1:{port}/slack/events"
@@ -265,7 +294,7 @@ async def main(requests: int, concurrency: int) -> int:
                 figures[name] = report(name, rate, latencies)
             await fake.settle(0.5)
         finally:
-            for process in (waarom, bare):
+            for process in (waarom, bare, stub):
                 process.terminate()
                 process.wait(10)
         from sqlalchemy import create_engine, text
@@ -293,6 +322,9 @@ async def main(requests: int, concurrency: int) -> int:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--bare":
         run_bare(int(sys.argv[2]), sys.argv[3])
+        sys.exit(0)
+    if len(sys.argv) > 1 and sys.argv[1] == "--stub-core":
+        run_stub_core(int(sys.argv[2]))
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=1000)
