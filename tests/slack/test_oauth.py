@@ -138,3 +138,19 @@ async def test_uninstall_forgets_the_tokens_and_disables(
         ).scalar()
     assert (bots, installs) == (0, 0)
     assert active is False or active == 0
+
+
+async def test_an_unsigned_state_cookie_installs_nothing(
+    oauth: Running, fake_slack: FakeSlack
+) -> None:
+    http = oauth.slack.http
+    async with http.get(oauth.slack.base_url + "/slack/install") as response:
+        page = await response.text()
+    state = re.search(r"state=([\w-]+)", page)
+    assert state is not None
+    async with http.get(
+        oauth.slack.base_url + f"/slack/oauth_redirect?code=c&state={state.group(1)}",
+        headers={"Cookie": f"slack-app-oauth-state={state.group(1)}"},
+    ) as response:
+        assert response.status == 400
+    assert fake_slack.of("oauth.v2.access") == []

@@ -1,0 +1,63 @@
+"""One Slack workspace never sees another's data, and the CLI entry for Socket Mode."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import Running, slack_settings, start
+from slack_fake import FakeSlack
+from typer.testing import CliRunner
+
+from bot.cli import app as cli
+
+OTHER = "T0OTHERCO"
+
+
+async def test_ideas_stay_in_their_workspace(
+    database_url: str, fake_slack: FakeSlack, http
+) -> None:  # type: ignore[no-untyped-def]
+    running, server = await start(
+        slack_settings(database_url, fake_slack, waarom_multi_org=True), fake_slack, http
+    )
+    try:
+        await answer_a_prompt(running, fake_slack, "Secret roadmap of the first workspace")
+        await running.slack.command("ideas", team=OTHER)
+        await fake_slack.settle()
+        other_reply = fake_slack.of("response_url")[-1]
+        assert "Secret roadmap" not in json.dumps(other_reply.args)
+        await running.slack.command("ideas")
+        await fake_slack.settle()
+        assert "Secret roadmap" in json.dumps(fake_slack.of("response_url")[-1].args)
+    finally:
+        await server.close()
+
+
+async def answer_a_prompt(running: Running, fake: FakeSlack, why: str) -> None:
+    await running.slack.command("ask")
+    [prompt] = await fake.wait_for("response_url")
+    [button] = [
+        element
+        for block in prompt["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"].startswith("nudge.answer")
+    ]
+    await running.slack.click(button["action_id"], button["value"], ephemeral=True)
+    [opened] = await fake.wait_for("views.open")
+    status, body = await running.slack.submit(opened["view"], {"why": why, "how": "Keep it"})
+    assert (status, body) == (200, "")
+
+
+async def test_direct_message_command(serve: Running, fake_slack: FakeSlack) -> None:
+    status, _ = await serve.slack.command("help", channel="D0ANNA")
+    assert status == 200
+    [reply] = await fake_slack.wait_for("response_url")
+    assert reply["response_type"] == "ephemeral"
+
+
+def test_socket_mode_needs_an_app_token(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    result = CliRunner().invoke(cli, ["slack", "socket"])
+    assert result.exit_code == 2
+    assert "SLACK_APP_TOKEN" in result.output
