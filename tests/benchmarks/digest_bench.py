@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import fresh_database, peak_rss_mb, run_child  # noqa: E402
+from _common import fresh_database, peak_rss_mb, run_child
 
 WEEK = "2026-W46"
 WORDS = {
