@@ -17,11 +17,11 @@ from typing import Any
 import jwt
 import pytest
 from aiohttp import ClientSession, web
-from conftest import Client, make_settings, start_server
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import func, select
 from teams_connector import FakeConnector
+from teams_support import Client, make_settings, start_server
 
 import adapters.teams
 from adapters.teams.endpoint import authentication

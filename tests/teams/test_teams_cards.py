@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import assert_valid_card
 from hypothesis import given
 from hypothesis import strategies as st
+from teams_support import assert_valid_card
 
 from adapters.teams import cards
 from bot.messages import (

@@ -10,7 +10,7 @@ import pytest
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
-from conftest import assert_valid_card
+from teams_support import assert_valid_card
 
 from adapters.teams import cards
 from adapters.teams.handler import WaaromTeamsBot

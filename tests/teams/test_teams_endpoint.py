@@ -4,9 +4,9 @@ from the loopback Bot Connector the activities' ``serviceUrl`` points at."""
 from __future__ import annotations
 
 import pytest
-from conftest import Client, assert_valid_card
 from sqlalchemy import func, select
 from teams_connector import FakeConnector
+from teams_support import Client, assert_valid_card
 
 from bot import bootstrap
 from bot.models import Member, ProcessedEvent, Team

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Client, assert_valid_card, make_settings
 from sqlalchemy import select
 from teams_connector import Call, FakeConnector
+from teams_support import Client, assert_valid_card, make_settings
 
 import adapters.teams
 from bot import bootstrap
