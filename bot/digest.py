@@ -24,7 +24,8 @@ from bot.messages import Divider, Facts, Heading, Message, Paragraph, Part, Quot
 from bot.models import Digest, Feedback, Idea, Nudge, Team
 from bot.prompts import PromptLibrary
 from bot.rotation import choose_prompt
-from bot.themes import find_themes
+from bot.text import SurfaceForms
+from bot.themes import themes_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +140,20 @@ async def build_digest(
         for name, values in sorted(by_segment.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
 
-    themes = find_themes([row.redacted for row in current], [row.redacted for row in previous])
+    # Each text is analysed once; themes and highlights share the result.
+    forms = SurfaceForms()
+    current_tokens = [forms.analyse(row.redacted) for row in current]
+    themes = themes_of(current_tokens, [forms.analyse(row.redacted) for row in previous], forms)
     candidates = [
-        Candidate(row.id, row.redacted, row.segment, row.step, row.score, themes.assignment[i])
+        Candidate(
+            row.id,
+            row.redacted,
+            row.segment,
+            row.step,
+            row.score,
+            themes.assignment[i],
+            len(set(current_tokens[i])),
+        )
         for i, row in enumerate(current)
     ]
     chosen = pick_highlights(candidates, highlights)

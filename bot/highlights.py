@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.text import content_words
 
@@ -20,14 +21,15 @@ DELIGHT_AT_LEAST = 9.0
 _NUMBER_RE = re.compile(r"\d")
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     id: int
     text: str  # the redacted text: the only form a highlight may show
     segment: str | None
     step: str | None
     score: float | None
     theme: int = -1
+    # Distinct meaningful words, when the caller has already analysed the text.
+    distinct_words: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +53,10 @@ def side_of(score: float | None) -> str:
     return "neutral"
 
 
-def specificity(text: str) -> float:
+def specificity(text: str, distinct_words: int | None = None) -> float:
     """How concrete a quote is: distinct meaningful words, with numbers (times, amounts,
     days) as a sign of a real situation. Very long texts gain nothing more."""
-    _, content = content_words(text)
-    distinct = len(set(content))
+    distinct = len(set(content_words(text)[1])) if distinct_words is None else distinct_words
     if distinct < 3:
         return 0.0
     value = math.log1p(min(distinct, 25))
@@ -67,32 +68,47 @@ def specificity(text: str) -> float:
 
 
 def pick_highlights(candidates: Sequence[Candidate], k: int = 5) -> list[Highlight]:
-    scored = [(c, specificity(c.text)) for c in candidates]
-    pool = [(c, s) for c, s in scored if s > 0]
+    # The bonus a candidate earns depends only on its (segment, theme, side, step); within
+    # such a group the most specific one (then the lowest id) always wins. So each round only
+    # the head of every group competes: linear in the candidates, not k times over them.
+    groups: dict[tuple[str | None, int, str, str | None], list[tuple[float, int, Candidate]]] = {}
+    for candidate in candidates:
+        base = specificity(candidate.text, candidate.distinct_words)
+        if base <= 0:
+            continue
+        key = (candidate.segment, candidate.theme, side_of(candidate.score), candidate.step)
+        groups.setdefault(key, []).append((-base, candidate.id, candidate))
+    for members in groups.values():
+        members.sort(key=lambda item: (item[0], item[1]))
+        members.reverse()  # pop() from the end takes the best
+
     chosen: list[Highlight] = []
     segments: set[str | None] = set()
     themes: set[int] = set()
     steps: set[str | None] = set()
     sides: set[str] = set()
-    while pool and len(chosen) < k:
-        best_index = 0
-        best_value = -math.inf
-        for index, (candidate, base) in enumerate(pool):
-            side = side_of(candidate.score)
-            value = base
-            if candidate.segment not in segments:
+    while groups and len(chosen) < k:
+        best_key = None
+        best_rank: tuple[float, int] = (math.inf, 0)
+        for key, members in groups.items():
+            segment, theme, side, step = key
+            negative_base, candidate_id, _ = members[-1]
+            value = -negative_base
+            if segment not in segments:
                 value += 2.0
-            if candidate.theme >= 0 and candidate.theme not in themes:
+            if theme >= 0 and theme not in themes:
                 value += 1.5
             if side != "neutral" and side not in sides:
                 value += 1.5
-            if candidate.step not in steps:
+            if step not in steps:
                 value += 0.5
-            if value > best_value or (
-                value == best_value and candidate.id < pool[best_index][0].id
-            ):
-                best_index, best_value = index, value
-        candidate, _ = pool.pop(best_index)
+            rank = (-value, candidate_id)
+            if rank < best_rank:
+                best_key, best_rank = key, rank
+        assert best_key is not None
+        _, _, candidate = groups[best_key].pop()
+        if not groups[best_key]:
+            del groups[best_key]
         side = side_of(candidate.score)
         chosen.append(
             Highlight(

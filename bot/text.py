@@ -104,7 +104,7 @@ def stem(word: str, language: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [match.group(0).lower() for match in _WORD_RE.finditer(text)]
+    return _WORD_RE.findall(text.lower())
 
 
 # Small, frequent function words that tell the two languages apart.
@@ -160,10 +160,10 @@ _EN_MARKERS = frozenset(
 
 
 def guess_language(tokens: Iterable[str], default: str = "nl") -> str:
-    nl = en = 0
-    for token in tokens:
-        nl += token in _NL_MARKERS
-        en += token in _EN_MARKERS
+    # Distinct function words of each language (set operations run at C speed).
+    present = set(tokens)
+    nl = len(present & _NL_MARKERS)
+    en = len(present & _EN_MARKERS)
     if nl == en:
         return default
     return "nl" if nl > en else "en"
@@ -183,23 +183,36 @@ def stems(text: str, language: str | None = None) -> list[str]:
 
 
 class SurfaceForms:
-    """Remembers which written word each stem came from, to name themes in real words."""
+    """Stems documents and remembers the written words, to name themes in real words.
+
+    Only a handful of stems are ever named, so spellings are counted per word (cheap, in C)
+    and matched to a stem when asked, rather than kept per stem for every token.
+    """
 
     def __init__(self) -> None:
-        self._seen: dict[str, Counter[str]] = {}
+        self._spellings: Counter[str] = Counter()
+        self._roots: dict[str, dict[str, str]] = {"nl": {}, "en": {}}
 
     def analyse(self, text: str) -> list[str]:
         lang, content = content_words(text)
+        self._spellings.update(content)
+        roots = self._roots.setdefault(lang, {})
         result = []
         for token in content:
-            root = stem(token, lang)
-            self._seen.setdefault(root, Counter())[token] += 1
+            root = roots.get(token)
+            if root is None:
+                root = roots[token] = stem(token, lang)
             result.append(root)
         return result
 
     def word_for(self, root: str) -> str:
-        counts = self._seen.get(root)
-        if not counts:
+        candidates = {
+            word: self._spellings[word]
+            for roots in self._roots.values()
+            for word, word_root in roots.items()
+            if word_root == root
+        }
+        if not candidates:
             return root
         # Most common spelling; ties go to the shorter, then alphabetical, for determinism.
-        return min(counts.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]
+        return min(candidates.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]

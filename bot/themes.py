@@ -51,9 +51,24 @@ def find_themes(
     current: Sequence[str], previous: Sequence[str] = (), *, max_themes: int = MAX_THEMES
 ) -> ThemeResult:
     forms = SurfaceForms()
-    current_tokens = [forms.analyse(text) for text in current]
-    if len(current) < MIN_DOCS:
-        return ThemeResult((), tuple(-1 for _ in current))
+    return themes_of(
+        [forms.analyse(text) for text in current],
+        [forms.analyse(text) for text in previous],
+        forms,
+        max_themes=max_themes,
+    )
+
+
+def themes_of(
+    current_tokens: Sequence[list[str]],
+    previous_tokens: Sequence[list[str]],
+    forms: SurfaceForms,
+    *,
+    max_themes: int = MAX_THEMES,
+) -> ThemeResult:
+    """Themes from already analysed documents (stems, see :class:`SurfaceForms`)."""
+    if len(current_tokens) < MIN_DOCS:
+        return ThemeResult((), tuple(-1 for _ in current_tokens))
     step = max(1, len(current_tokens) // FIT_SAMPLE)
     sample = current_tokens[::step]
     vectorizer = TfidfVectorizer(
@@ -62,7 +77,7 @@ def find_themes(
     try:
         sample_matrix = vectorizer.fit_transform(sample)
     except ValueError:  # nothing occurs twice: no themes to speak of
-        return ThemeResult((), tuple(-1 for _ in current))
+        return ThemeResult((), tuple(-1 for _ in current_tokens))
     components = max(1, min(max_themes, sample_matrix.shape[1] - 1, len(sample) // MIN_DOCS))
     model = NMF(n_components=components, init="nndsvd", max_iter=300, random_state=0)
     model.fit(sample_matrix)
@@ -70,8 +85,8 @@ def find_themes(
     vocabulary = vectorizer.get_feature_names_out()
     current_assignment = _assign(model, vectorizer.transform(current_tokens))
     previous_assignment = (
-        _assign(model, vectorizer.transform([forms.analyse(text) for text in previous]))
-        if previous
+        _assign(model, vectorizer.transform(previous_tokens))
+        if previous_tokens
         else np.array([], dtype=int)
     )
     themes: list[Theme] = []

@@ -145,8 +145,13 @@ async def measure(url: str) -> dict[str, float]:
     from bot.digest import Week, _rows, build_digest
     from bot.models import Team
 
+    from bot.themes import find_themes
+
     services = bootstrap.build(load_settings(database_url=url, _env_file=None))
     week = Week.parse(WEEK)
+    # Warm up: scikit-learn loads parts of itself on first use; a running web or clock
+    # process has paid that once, long before any digest.
+    find_themes([f"warm up the {w} model with {w} words" for w in WORDS["en"]] * 2)
     async with services.sessions() as session:
         team = await session.get(Team, 1)
         assert team is not None
