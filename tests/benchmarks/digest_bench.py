@@ -144,7 +144,6 @@ async def measure(url: str) -> dict[str, float]:
     from bot.config import load_settings
     from bot.digest import Week, _rows, build_digest
     from bot.models import Team
-
     from bot.themes import find_themes
 
     services = bootstrap.build(load_settings(database_url=url, _env_file=None))
