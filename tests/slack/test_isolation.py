@@ -61,3 +61,38 @@ def test_socket_mode_needs_an_app_token(monkeypatch, tmp_path) -> None:  # type:
     result = CliRunner().invoke(cli, ["slack", "socket"])
     assert result.exit_code == 2
     assert "SLACK_APP_TOKEN" in result.output
+
+
+async def test_moving_an_idea_tells_its_author_by_dm(serve: Running, fake_slack: FakeSlack) -> None:
+    from sqlalchemy import select
+
+    from bot.models import Idea
+
+    await answer_a_prompt(serve, fake_slack, "Invoices are hard to find")
+    async with serve.services.sessions() as session:
+        idea = (await session.scalars(select(Idea))).one()
+    # The admin leads the team (no leads set yet) and moves the idea.
+    await serve.slack.command(f"idea {idea.id} planned", user="U0ADMIN")
+    [opened] = await fake_slack.wait_for("conversations.open")
+    assert opened["users"] == "U0ANNA"
+    [dm] = await fake_slack.wait_for("chat.postMessage")
+    assert dm["channel"] == "D0ANNA"
+    assert dm["parse"] == "none"
+
+
+async def test_revoked_bot_token_disables_the_workspace(
+    serve: Running, fake_slack: FakeSlack
+) -> None:
+    from sqlalchemy import select
+
+    from bot.models import Installation
+
+    await serve.slack.command("help")
+    await fake_slack.wait_for("response_url")
+    await serve.slack.event(
+        {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT0001"]}, "event_ts": "1.2"}
+    )
+    await fake_slack.settle()
+    async with serve.services.sessions() as session:
+        installation = (await session.scalars(select(Installation))).one()
+    assert installation.active is False
