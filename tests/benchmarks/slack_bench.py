@@ -308,6 +308,8 @@ async def main(requests: int, concurrency: int) -> int:
     await fake.close()
 
     ratio = figures["waarom serve"]["rate"] / figures["bare Bolt"]["rate"]
+    adapter_ratio = figures["adapter only"]["rate"] / figures["bare Bolt"]["rate"]
+    print(f"\nadapter only / bare rate: {adapter_ratio:.2f}", end="")
     print(f"\nwaarom / bare rate: {ratio:.2f}   ideas written: {ideas} of {len(bodies)}")
     print(f"Slack API calls after the acks: {len(fake.calls)} (chat.update + chat.postEphemeral)")
     p99_ok = figures["waarom serve"]["p99"] < 250
