@@ -26,6 +26,7 @@ from adapters.console.render import render as render_text
 from bot import bootstrap, db
 from bot.chat import apply_settings, validate_settings
 from bot.config import Settings, SettingsError, load_settings
+from bot.delivery import Deliveries, Delivery
 from bot.digest import Week, build_digest, render_digest
 from bot.directory import UnknownOrganisation, organisation
 from bot.ideas import STATUSES, list_ideas, write_csv
@@ -522,6 +523,129 @@ def serve(
     services = _services(settings)
     logging.getLogger().setLevel(logging.INFO)
     web.run_app(create_app(services), port=port or settings.port, print=None)
+
+
+def _deliveries(services: bootstrap.Services, *, console: bool) -> Deliveries:
+    """One delivery per platform that can send with these settings."""
+    import adapters.slack.app as slack_adapter
+    from adapters.console.delivery import ConsoleDelivery
+    from adapters.slack.delivery import SlackDelivery
+    from adapters.teams import build as build_teams
+    from adapters.teams.delivery import TeamsDelivery
+
+    by_platform: dict[str, Delivery] = {}
+    reason = slack_adapter.configured(services.settings, socket=True)
+    if reason is None:
+        by_platform["slack"] = SlackDelivery(slack_adapter.build(services, socket=True).sender)
+    else:
+        logging.getLogger(__name__).info("Slack not sending: %s", reason)
+    by_platform["teams"] = TeamsDelivery(build_teams(services).sender)
+    if console:
+        by_platform["console"] = ConsoleDelivery(sys.stdout)
+    return Deliveries(by_platform)
+
+
+@app.command()
+def clock(
+    once: Annotated[bool, typer.Option("--once", help="Send what is due now, then exit.")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(help="With --once: act as if it were this ISO time (UTC if no offset)."),
+    ] = None,
+    grace: Annotated[float, typer.Option(help="Hours within which a missed send is made up.")] = 6,
+    console: Annotated[bool, typer.Option(help="Also 'send' to console teams (printed).")] = False,
+) -> None:
+    """Run the clock process: weekly digests, nudges and reminders, each sent once."""
+    import datetime as dt
+    import os
+    import signal
+    import socket
+
+    from bot.clock import Clock, ClockConfig
+    from bot.scheduler import ClockProcess
+
+    settings = _settings()
+    services = _services(settings)
+    logging.getLogger().setLevel(logging.INFO)
+    if at is not None:
+        moment = dt.datetime.fromisoformat(at)
+        fixed = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        services.now = lambda: fixed
+    config = ClockConfig(grace=dt.timedelta(hours=grace))
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    async def go() -> None:
+        try:
+            engine = Clock(services, _deliveries(services, console=console), config, worker=worker)
+            if once:
+                report = await engine.start_up()
+                kinds = ", ".join(f"{k} {v}" for k, v in sorted(report.by_kind.items()))
+                out.print(
+                    f"sent {report.sent} ({kinds or 'nothing due'}), "
+                    f"failed {report.failed}, expired {report.expired}"
+                )
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await ClockProcess(engine).run(stop)
+        finally:
+            await services.close()
+
+    run(go())
+
+
+@app.command()
+def status() -> None:
+    """Per team: the next scheduled sends, the last ones and their outcome."""
+    from bot.clock import recent_sends
+    from bot.schedule import ScheduleError, next_occurrence, parse_weekly
+
+    settings = _settings()
+    services = _services(settings)
+
+    async def go() -> None:
+        try:
+            async with services.sessions() as session:
+                rows = (
+                    await session.execute(
+                        select(Team, Installation.platform)
+                        .join(Installation, Installation.id == Team.installation_id)
+                        .where(Team.direct.is_(False))
+                        .order_by(Team.id)
+                    )
+                ).all()
+            now = services.now()
+            table = Table(
+                "team", "platform", "state", "next digest", "next nudges", "last sends", box=None
+            )
+            for team, platform in rows:
+                zone = zoneinfo.ZoneInfo(team.timezone)
+                try:
+                    digest = next_occurrence(parse_weekly(team.digest_schedule), zone, now)
+                    nudges = next_occurrence(parse_weekly(team.nudge_schedule), zone, now)
+                    upcoming = (
+                        f"{digest.astimezone(zone):%a %d %b %H:%M}",
+                        f"{nudges.astimezone(zone):%a %d %b %H:%M}",
+                    )
+                except ScheduleError:
+                    upcoming = ("?", "?")
+                sends = await recent_sends(services, team.id)
+                last = (
+                    "\n".join(
+                        f"{s.kind} {s.period} {s.status}" + (f" ({s.error})" if s.error else "")
+                        for s in sends
+                    )
+                    or "—"
+                )
+                state = "active" if team.active else f"stopped: {team.disabled_reason}"
+                table.add_row(_team_label(team), platform, state, *upcoming, last)
+            out.print(table if rows else "No teams yet.")
+        finally:
+            await services.close()
+
+    run(go())
 
 
 # --- platform adapter commands ---

@@ -270,3 +270,31 @@ class ProcessedEvent(Base):
     source: Mapped[str] = mapped_column(String(32))
     event_id: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Send(Base):
+    """One scheduled message (digest, nudge, reminder), claimed before it goes out.
+
+    The unique key (team, kind, period, target) is what makes a send happen once, however
+    many clock processes run: whoever inserts the row sends; the others see the conflict.
+    """
+
+    __tablename__ = "sends"
+    __table_args__ = (
+        UniqueConstraint("team_id", "kind", "period", "target"),
+        Index("ix_sends_team_claimed", "team_id", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # digest | nudge | reminder
+    period: Mapped[str] = mapped_column(String(32))  # ISO week, local date or nudge id
+    target: Mapped[str] = mapped_column(String(64))  # "team" or "member:<id>"
+    # claimed → sent | failed | skipped; "unknown" when a process died mid-send.
+    status: Mapped[str] = mapped_column(String(16), default="claimed")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    message_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -58,6 +58,17 @@ async def _fresh_quote(
 async def new_nudge(
     session: AsyncSession, library: PromptLibrary, team: Team, member: Member, *, now: dt.datetime
 ) -> Nudge:
+    """Choose and store a nudge for ``member`` now."""
+    nudge = await plan_nudge(session, library, team, member, now=now)
+    session.add(nudge)
+    await session.flush()
+    return nudge
+
+
+async def plan_nudge(
+    session: AsyncSession, library: PromptLibrary, team: Team, member: Member, *, now: dt.datetime
+) -> Nudge:
+    """Choose the prompt and quote of a nudge without storing it (the caller adds it)."""
     recent = list(
         (
             await session.scalars(
@@ -86,8 +97,6 @@ async def new_nudge(
         status="sent",
         sent_at=now,
     )
-    session.add(nudge)
-    await session.flush()
     return nudge
 
 

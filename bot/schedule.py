@@ -96,3 +96,41 @@ def parse_quiet(text: str) -> Quiet | None:
     if not sep:
         raise ScheduleError(f"{text.strip()!r}: write quiet hours like 18:00-08:00")
     return Quiet(parse_time(start), parse_time(end))
+
+
+def last_occurrence(weekly: Weekly, zone: dt.tzinfo, now: dt.datetime) -> dt.datetime:
+    """The latest moment at or before ``now`` that ``weekly`` names, in ``zone`` (so 09:00
+    stays 09:00 local across daylight-saving changes). Returned in UTC."""
+    local_today = now.astimezone(zone).date()
+    for back in range(8):
+        day = local_today - dt.timedelta(days=back)
+        if day.weekday() not in weekly.days:
+            continue
+        moment = dt.datetime.combine(day, weekly.at, zone).astimezone(dt.UTC)
+        if moment <= now:
+            return moment
+    raise AssertionError("a weekly schedule occurs every week")  # pragma: no cover
+
+
+def next_occurrence(weekly: Weekly, zone: dt.tzinfo, now: dt.datetime) -> dt.datetime:
+    """The first moment after ``now`` that ``weekly`` names (in UTC)."""
+    local_today = now.astimezone(zone).date()
+    for ahead in range(8):
+        day = local_today + dt.timedelta(days=ahead)
+        if day.weekday() not in weekly.days:
+            continue
+        moment = dt.datetime.combine(day, weekly.at, zone).astimezone(dt.UTC)
+        if moment > now:
+            return moment
+    raise AssertionError("a weekly schedule occurs every week")  # pragma: no cover
+
+
+def is_weekend(moment: dt.datetime, zone: dt.tzinfo) -> bool:
+    return moment.astimezone(zone).weekday() >= 5
+
+
+def allowed(moment: dt.datetime, zone: dt.tzinfo, quiet: Quiet | None) -> bool:
+    """Whether a person may be disturbed at ``moment``: not at the weekend, not in quiet hours."""
+    if is_weekend(moment, zone):
+        return False
+    return quiet is None or not quiet.contains(moment.astimezone(zone).time())

@@ -1,0 +1,45 @@
+"""The clock's way out to Teams: proactive cards from stored conversation references.
+
+The sender already retries throttling and gateway errors; what still fails is classified: 403
+and 404 mean the bot was removed or the conversation is gone, anything else may pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from botbuilder.schema import ErrorResponseException
+
+from adapters.teams.proactive import TeamsSender
+from adapters.teams.retry import retry_after, status_of
+from bot.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
+from bot.messages import Message
+
+PERMANENT_STATUSES = frozenset({401, 403, 404})
+
+
+class TeamsDelivery:
+    def __init__(self, sender: TeamsSender) -> None:
+        self.sender = sender
+
+    async def to_team(self, target: TeamTarget, message: Message) -> dict[str, Any]:
+        if not target.address:
+            raise PermanentFailure("Teams: no conversation reference stored for this team")
+        return await self._send(dict(target.address), message)
+
+    async def to_member(self, target: MemberTarget, message: Message) -> dict[str, Any]:
+        if not target.address:
+            raise PermanentFailure("Teams: this member has no personal chat with the bot yet")
+        return await self._send(dict(target.address), message)
+
+    async def _send(self, address: dict[str, Any], message: Message) -> dict[str, Any]:
+        try:
+            return await self.sender.send(address, message)
+        except ErrorResponseException as exc:
+            status = status_of(exc)
+            if status in PERMANENT_STATUSES:
+                raise PermanentFailure(f"Teams: HTTP {status}") from None
+            raise TransientFailure(f"Teams: HTTP {status}", retry_after(exc)) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TransientFailure(f"Teams unreachable: {type(exc).__name__}") from None

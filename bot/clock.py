@@ -1,0 +1,429 @@
+"""What the clock sends, and when: weekly digests, nudges, reminders, expiry.
+
+:meth:`Clock.tick` looks at the database and sends whatever is due at ``now``; it can run
+in any number of processes at once because every send is claimed first (:mod:`bot.sends`).
+A send whose moment passed while no clock ran is made up for once within the grace window,
+and skipped with a log line after it. :mod:`bot.scheduler` calls ``tick`` on time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import zoneinfo
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.bootstrap import Services
+from bot.delivery import (
+    Deliveries,
+    DeliveryFailure,
+    MemberTarget,
+    PermanentFailure,
+    TeamTarget,
+    TransientFailure,
+)
+from bot.digest import Week, build_digest, remember, render_digest
+from bot.models import Installation, Member, Nudge, Send, Team, TeamMember
+from bot.nudges import nudge_content, plan_nudge
+from bot.schedule import ScheduleError, allowed, last_occurrence, parse_quiet, parse_weekly
+from bot.sends import SendKey, abandon_stale, claim, exists, finish
+from bot.views import prompt_message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClockConfig:
+    grace: dt.timedelta = dt.timedelta(hours=6)
+    concurrency: int = 50
+    attempts: int = 3
+    backoff: float = 1.0  # seconds, doubled per attempt
+    expire_after: dt.timedelta = dt.timedelta(days=7)
+    lease: dt.timedelta = dt.timedelta(minutes=10)
+
+
+@dataclass
+class TickReport:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    expired: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        if outcome == "sent":
+            self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+
+
+class Clock:
+    def __init__(
+        self,
+        services: Services,
+        deliveries: Deliveries,
+        config: ClockConfig | None = None,
+        *,
+        worker: str = "clock",
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.services = services
+        self.deliveries = deliveries
+        self.config = config or ClockConfig()
+        self.worker = worker
+        self.sleep = sleep
+        self._limit = asyncio.Semaphore(self.config.concurrency)
+
+    # --- the whole tick ----------------------------------------------------------------
+
+    async def tick(
+        self, now: dt.datetime | None = None, *, catching_up: bool = False
+    ) -> TickReport:
+        moment = now or self.services.now()
+        report = TickReport()
+        teams = await self._teams()
+        jobs: list[Awaitable[None]] = []
+        for team, inst in teams:
+            jobs.extend(self._digest_jobs(team, inst, moment, report, catching_up))
+            jobs.extend(await self._nudge_jobs(team, inst, moment, report, catching_up))
+        jobs.extend(await self._reminder_jobs(moment, report))
+        await asyncio.gather(*jobs)
+        report.expired = await self._expire(moment)
+        return report
+
+    async def start_up(self, now: dt.datetime | None = None) -> TickReport:
+        """On start: give up claims of processes that died mid-send, then catch up."""
+        moment = now or self.services.now()
+        stale = await abandon_stale(self.services.sessions, now=moment, lease=self.config.lease)
+        if stale:
+            log.warning("%d send(s) were interrupted by a stopped clock; marked unknown", stale)
+        return await self.tick(moment, catching_up=True)
+
+    async def _teams(self) -> list[tuple[Team, Installation]]:
+        async with self.services.sessions() as session:
+            rows = await session.execute(
+                select(Team, Installation)
+                .join(Installation, Installation.id == Team.installation_id)
+                .where(
+                    Team.active.is_(True),
+                    Team.direct.is_(False),
+                    Installation.active.is_(True),
+                    Installation.platform.in_(self.deliveries.platforms),
+                )
+                .order_by(Team.id)
+            )
+            return [(row.Team, row.Installation) for row in rows]
+
+    def _due(self, occurrence: dt.datetime, now: dt.datetime, what: str, catching_up: bool) -> bool:
+        late = now - occurrence
+        if late <= self.config.grace:
+            return True
+        if catching_up and late <= self.config.grace + dt.timedelta(days=1):
+            log.info(
+                "skipped %s: due %s, more than %s ago",
+                what,
+                occurrence.isoformat(),
+                self.config.grace,
+            )
+        return False
+
+    # --- digests -----------------------------------------------------------------------
+
+    def _digest_jobs(
+        self,
+        team: Team,
+        inst: Installation,
+        now: dt.datetime,
+        report: TickReport,
+        catching_up: bool,
+    ) -> list[Awaitable[None]]:
+        try:
+            schedule = parse_weekly(team.digest_schedule, single_day=True)
+        except ScheduleError:
+            log.warning("team %s: unreadable digest schedule %r", team.id, team.digest_schedule)
+            return []
+        zone = zoneinfo.ZoneInfo(team.timezone)
+        occurrence = last_occurrence(schedule, zone, now)
+        if not self._due(occurrence, now, f"digest of team {team.id}", catching_up):
+            return []
+        week = Week.to_send(occurrence, zone)
+        return [self._send_digest(team, inst, week, now, report)]
+
+    async def _send_digest(
+        self, team: Team, inst: Installation, week: Week, now: dt.datetime, report: TickReport
+    ) -> None:
+        key = SendKey(team.id, "digest", str(week), "team")
+        if await exists(self.services.sessions, key):
+            return
+        # Prepared before the claim, so that between claiming and sending there is nothing
+        # but the send: a process killed in between loses as little as possible.
+        async with self.services.sessions() as session, session.begin():
+            data = await build_digest(session, team, week, self.services.library)
+            await remember(session, data)
+        message = render_digest(data, self.services.catalog.translator(team.language))
+        target = TeamTarget(inst.platform, inst.external_id, team.external_id, team.address)
+        delivery = self.deliveries.for_platform(inst.platform)
+        async with self._limit:
+            send_id = await claim(self.services.sessions, key, now=now, worker=self.worker)
+            if send_id is None:
+                return
+            await self._deliver(
+                send_id, "digest", team.id, report, lambda: delivery.to_team(target, message)
+            )
+
+    # --- nudges --------------------------------------------------------------------------
+
+    async def _nudge_jobs(
+        self,
+        team: Team,
+        inst: Installation,
+        now: dt.datetime,
+        report: TickReport,
+        catching_up: bool,
+    ) -> list[Awaitable[None]]:
+        try:
+            schedule = parse_weekly(team.nudge_schedule)
+            quiet = parse_quiet(team.quiet_hours or "")
+        except ScheduleError:
+            log.warning("team %s: unreadable nudge schedule %r", team.id, team.nudge_schedule)
+            return []
+        async with self.services.sessions() as session:
+            members = (
+                await session.scalars(
+                    select(Member)
+                    .join(TeamMember, TeamMember.member_id == Member.id)
+                    .where(TeamMember.team_id == team.id)
+                    .order_by(Member.id)
+                )
+            ).all()
+        jobs: list[Awaitable[None]] = []
+        for member in members:
+            # At the member's own local time where the platform told us their zone.
+            zone = _zone(member.timezone) or zoneinfo.ZoneInfo(team.timezone)
+            occurrence = last_occurrence(schedule, zone, now)
+            if not allowed(occurrence, zone, quiet):
+                continue
+            if not self._due(occurrence, now, f"nudge of member {member.id}", catching_up):
+                continue
+            day = occurrence.astimezone(zone).date().isoformat()
+            jobs.append(self._send_nudge(team, inst, member, day, now, report))
+        return jobs
+
+    async def _send_nudge(
+        self,
+        team: Team,
+        inst: Installation,
+        member: Member,
+        day: str,
+        now: dt.datetime,
+        report: TickReport,
+    ) -> None:
+        key = SendKey(team.id, "nudge", day, f"member:{member.id}")
+        if await exists(self.services.sessions, key):
+            return
+        async with self.services.sessions() as session:
+            nudge = await plan_nudge(session, self.services.library, team, member, now=now)
+            prompt, quote = await nudge_content(session, self.services.library, nudge)
+
+        async def record(session: AsyncSession) -> None:
+            # The nudge exists exactly when its send was claimed.
+            session.add(nudge)
+            await session.flush()
+
+        delivery = self.deliveries.for_platform(inst.platform)
+        async with self._limit:
+            send_id = await claim(
+                self.services.sessions, key, now=now, worker=self.worker, along=record
+            )
+            if send_id is None:
+                return
+            message = prompt_message(
+                self.services.catalog.translator(team.language), prompt, nudge, quote
+            )
+            target = MemberTarget(
+                inst.platform, inst.external_id, member.id, member.external_id, member.address
+            )
+            ref = await self._deliver(
+                send_id, "nudge", team.id, report, lambda: delivery.to_member(target, message)
+            )
+        async with self.services.sessions() as session, session.begin():
+            # Not delivered: the nudge reached no one, so it does not wait for an answer.
+            values: dict[str, Any] = {"message_ref": ref} if ref else {"status": "expired"}
+            await session.execute(update(Nudge).where(Nudge.id == nudge.id).values(**values))
+
+    # --- reminders and expiry ----------------------------------------------------------
+
+    async def _reminder_jobs(self, now: dt.datetime, report: TickReport) -> list[Awaitable[None]]:
+        async with self.services.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Nudge, Team, Installation, Member)
+                    .join(Team, Team.id == Nudge.team_id)
+                    .join(Installation, Installation.id == Team.installation_id)
+                    .join(Member, Member.id == Nudge.member_id)
+                    .where(
+                        Team.active.is_(True),
+                        Installation.active.is_(True),
+                        Installation.platform.in_(self.deliveries.platforms),
+                        ((Nudge.status == "sent") & Nudge.reminded_at.is_(None))
+                        | ((Nudge.status == "snoozed") & (Nudge.snoozed_until <= now)),
+                    )
+                    .order_by(Nudge.id)
+                )
+            ).all()
+        jobs: list[Awaitable[None]] = []
+        for nudge, team, inst, member in rows:
+            if nudge.status == "sent" and nudge.sent_at > now - dt.timedelta(
+                hours=team.reminder_hours
+            ):
+                continue
+            zone = _zone(member.timezone) or zoneinfo.ZoneInfo(team.timezone)
+            try:
+                quiet = parse_quiet(team.quiet_hours or "")
+            except ScheduleError:
+                quiet = None
+            if not allowed(now, zone, quiet):
+                continue  # wait for the morning, or Monday
+            jobs.append(self._send_reminder(nudge, team, inst, member, now, report))
+        return jobs
+
+    async def _send_reminder(
+        self,
+        nudge: Nudge,
+        team: Team,
+        inst: Installation,
+        member: Member,
+        now: dt.datetime,
+        report: TickReport,
+    ) -> None:
+        # One reminder per nudge; a snoozed nudge comes back once per snooze.
+        period = (
+            f"{nudge.id}"
+            if nudge.status == "sent"
+            else f"{nudge.id}:{nudge.snoozed_until:%Y%m%d%H%M}"
+        )
+        async with self.services.sessions() as session:
+            prompt, quote = await nudge_content(session, self.services.library, nudge)
+        message = prompt_message(
+            self.services.catalog.translator(team.language), prompt, nudge, quote
+        )
+        target = MemberTarget(
+            inst.platform, inst.external_id, member.id, member.external_id, member.address
+        )
+        delivery = self.deliveries.for_platform(inst.platform)
+        async with self._limit:
+            send_id = await claim(
+                self.services.sessions,
+                SendKey(team.id, "reminder", period, f"member:{member.id}"),
+                now=now,
+                worker=self.worker,
+            )
+            if send_id is None:
+                return
+            ref = await self._deliver(
+                send_id, "reminder", team.id, report, lambda: delivery.to_member(target, message)
+            )
+        async with self.services.sessions() as session, session.begin():
+            values: dict[str, Any] = {"reminded_at": now}
+            if nudge.status == "snoozed":
+                values.update(status="sent", snoozed_until=None)
+            if ref is not None:
+                values["message_ref"] = ref
+            await session.execute(update(Nudge).where(Nudge.id == nudge.id).values(**values))
+
+    async def _expire(self, now: dt.datetime) -> int:
+        async with self.services.sessions() as session, session.begin():
+            result = await session.execute(
+                update(Nudge)
+                .where(
+                    Nudge.status.in_(("sent", "snoozed")),
+                    Nudge.sent_at < now - self.config.expire_after,
+                )
+                .values(status="expired")
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # --- delivery with retries ---------------------------------------------------------
+
+    async def _deliver(
+        self,
+        send_id: int,
+        kind: str,
+        team_id: int,
+        report: TickReport,
+        attempt: Callable[[], Awaitable[dict[str, Any]]],
+    ) -> dict[str, Any] | None:
+        delay = self.config.backoff
+        last_error = ""
+        for number in range(1, self.config.attempts + 1):
+            try:
+                ref = await attempt()
+            except PermanentFailure as exc:
+                await finish(
+                    self.services.sessions,
+                    send_id,
+                    "failed",
+                    now=self.services.now(),
+                    error=str(exc),
+                )
+                # A channel that is gone stops the team; one unreachable person does not.
+                if kind == "digest":
+                    await self._disable(team_id, str(exc))
+                report.count(kind, "failed")
+                return None
+            except (TransientFailure, DeliveryFailure) as exc:
+                last_error = str(exc)
+                wait = getattr(exc, "retry_after", None) or delay
+                log.info("%s for team %s failed (attempt %d): %s", kind, team_id, number, exc)
+                if number < self.config.attempts:
+                    await self.sleep(wait)
+                    delay *= 2
+                continue
+            await finish(
+                self.services.sessions, send_id, "sent", now=self.services.now(), message_ref=ref
+            )
+            report.count(kind, "sent")
+            return ref
+        # Out of attempts for now: a later tick may claim it again (until MAX_ATTEMPTS).
+        await finish(
+            self.services.sessions, send_id, "retry", now=self.services.now(), error=last_error
+        )
+        report.count(kind, "failed")
+        return None
+
+    async def _disable(self, team_id: int, reason: str) -> None:
+        log.warning("team %s disabled: %s", team_id, reason)
+        async with self.services.sessions() as session, session.begin():
+            await session.execute(
+                update(Team)
+                .where(Team.id == team_id)
+                .values(active=False, disabled_reason=reason[:500])
+            )
+
+
+def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+async def recent_sends(services: Services, team_id: int, limit: int = 5) -> list[Send]:
+    async with services.sessions() as session:
+        return list(
+            (
+                await session.scalars(
+                    select(Send)
+                    .where(Send.team_id == team_id)
+                    .order_by(Send.claimed_at.desc(), Send.id.desc())
+                    .limit(limit)
+                )
+            ).all()
+        )

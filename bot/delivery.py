@@ -1,0 +1,75 @@
+"""The outbound port: how the clock reaches a team or a member without an inbound event.
+
+Each platform adapter provides a :class:`Delivery`; the composition root hands the clock a
+:class:`Deliveries` that picks one by platform. Failures are classified by the adapter:
+:class:`TransientFailure` is retried with backoff, :class:`PermanentFailure` (channel archived,
+bot removed, token revoked) disables the team and stops further sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.messages import Message
+
+
+class DeliveryFailure(Exception):
+    """A message could not be delivered; ``str()`` says why, in the platform's words."""
+
+
+class TransientFailure(DeliveryFailure):
+    """Worth trying again later: rate limits, 5xx, timeouts."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentFailure(DeliveryFailure):
+    """Trying again will not help until someone acts: archived, removed, revoked."""
+
+
+@dataclass(frozen=True, slots=True)
+class TeamTarget:
+    platform: str
+    workspace_id: str
+    conversation_id: str
+    address: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTarget:
+    platform: str
+    workspace_id: str
+    member_id: int
+    user_id: str
+    address: Mapping[str, Any] | None
+
+
+class Delivery(Protocol):
+    async def to_team(self, target: TeamTarget, message: Message) -> dict[str, Any]:
+        """Post to the team's conversation; returns where it landed (to update it later)."""
+        ...
+
+    async def to_member(self, target: MemberTarget, message: Message) -> dict[str, Any]:
+        """Direct message to one member."""
+        ...
+
+
+class Deliveries:
+    """Delivery by platform; a platform without one is reported, not silently skipped."""
+
+    def __init__(self, by_platform: Mapping[str, Delivery]) -> None:
+        self._by_platform = dict(by_platform)
+
+    @property
+    def platforms(self) -> list[str]:
+        return sorted(self._by_platform)
+
+    def for_platform(self, platform: str) -> Delivery:
+        try:
+            return self._by_platform[platform]
+        except KeyError:
+            raise PermanentFailure(f"no delivery configured for {platform}") from None

@@ -1,0 +1,130 @@
+"""The ``waarom clock`` process: APScheduler jobs derived from the teams in the database.
+
+Every minute the job list is brought in step with the teams' settings (no pickled job store
+to go stale): one cron job per team for its digest and one per team and member time zone for
+nudges, each in that zone so DST changes keep 09:00 at 09:00. A sweep every few minutes makes
+up for anything missed (settings changed after the minute passed, a restart) and sends
+reminders. Every job goes through :class:`bot.clock.Clock`, whose claims make doubles
+impossible even with several clock processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zoneinfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+
+from bot.clock import Clock
+from bot.models import Member, Team, TeamMember
+from bot.schedule import DAYS, ScheduleError, parse_weekly
+
+log = logging.getLogger(__name__)
+
+SYNC_SECONDS = 60
+SWEEP_SECONDS = 300
+
+
+def _cron(days: tuple[int, ...], hour: int, minute: int, zone: str) -> CronTrigger:
+    return CronTrigger(
+        day_of_week=",".join(DAYS[d] for d in days),
+        hour=hour,
+        minute=minute,
+        timezone=zoneinfo.ZoneInfo(zone),
+    )
+
+
+class ClockProcess:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(timezone=zoneinfo.ZoneInfo("UTC"))
+        self._specs: dict[str, str] = {}
+
+    async def desired_jobs(self) -> dict[str, tuple[str, int, CronTrigger]]:
+        """job id → (spec, team id, trigger) for every active team."""
+        services = self.clock.services
+        async with services.sessions() as session:
+            teams = (
+                await session.scalars(
+                    select(Team).where(Team.active.is_(True), Team.direct.is_(False))
+                )
+            ).all()
+            zones = {
+                (row.team_id, row.timezone)
+                for row in await session.execute(
+                    select(TeamMember.team_id, Member.timezone).join(
+                        Member, Member.id == TeamMember.member_id
+                    )
+                )
+            }
+        jobs: dict[str, tuple[str, int, CronTrigger]] = {}
+        for team in teams:
+            try:
+                digest = parse_weekly(team.digest_schedule, single_day=True)
+                nudges = parse_weekly(team.nudge_schedule)
+            except ScheduleError:
+                log.warning("team %s has an unreadable schedule; skipped", team.id)
+                continue
+            spec = f"{digest}@{team.timezone}"
+            jobs[f"digest:{team.id}"] = (
+                spec,
+                team.id,
+                _cron(digest.days, digest.at.hour, digest.at.minute, team.timezone),
+            )
+            member_zones = {zone or team.timezone for t, zone in zones if t == team.id} or {
+                team.timezone
+            }
+            for zone in sorted(member_zones):
+                try:
+                    zoneinfo.ZoneInfo(zone)
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    zone = team.timezone
+                jobs[f"nudges:{team.id}:{zone}"] = (
+                    f"{nudges}@{zone}",
+                    team.id,
+                    _cron(nudges.days, nudges.at.hour, nudges.at.minute, zone),
+                )
+        return jobs
+
+    async def sync(self) -> None:
+        desired = await self.desired_jobs()
+        for job_id in set(self._specs) - set(desired):
+            self.scheduler.remove_job(job_id)
+            del self._specs[job_id]
+        for job_id, (spec, team_id, trigger) in desired.items():
+            if self._specs.get(job_id) == spec:
+                continue
+            self.scheduler.add_job(
+                self.clock.tick,
+                trigger,
+                id=job_id,
+                replace_existing=True,
+                kwargs={"team_ids": [team_id]},
+                misfire_grace_time=int(self.clock.config.grace.total_seconds()),
+                coalesce=True,
+                max_instances=3,
+            )
+            self._specs[job_id] = spec
+        log.debug("clock: %d scheduled jobs", len(self._specs))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        report = await self.clock.start_up()
+        log.info("clock started: caught up %d send(s), %d failed", report.sent, report.failed)
+        await self.sync()
+        self.scheduler.add_job(self.sync, IntervalTrigger(seconds=SYNC_SECONDS), id="sync")
+        self.scheduler.add_job(
+            self.clock.tick,
+            IntervalTrigger(seconds=SWEEP_SECONDS),
+            id="sweep",
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.start()
+        try:
+            await stop.wait()
+        finally:
+            self.scheduler.shutdown(wait=False)
