@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.highlights import Candidate, pick_highlights
@@ -266,12 +267,18 @@ async def build_digest(
 
 
 async def remember(session: AsyncSession, data: DigestData) -> None:
-    """Keep the digest of a week (the first one built for it wins: one per team per week)."""
+    """Keep the digest of a week; the first one built wins (one per team per week, by the
+    unique constraint, also when two processes build it at the same moment)."""
     exists = await session.scalar(
         select(Digest.id).where(Digest.team_id == data.team_id, Digest.week == data.week)
     )
-    if exists is None:
-        session.add(Digest(team_id=data.team_id, week=data.week, payload=data.to_json()))
+    if exists is not None:
+        return
+    try:
+        async with session.begin_nested():
+            session.add(Digest(team_id=data.team_id, week=data.week, payload=data.to_json()))
+    except IntegrityError:
+        pass
 
 
 def _signed(value: float) -> str:

@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from adapters import slack, teams
+from bot import webhook
 from bot.bootstrap import Services
 
 log = logging.getLogger(__name__)
@@ -31,10 +32,63 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
+# --- feedback webhook: read the body (capped) and write the reply; bot.webhook does the rest ---
+
+
+def _too_large(content_length: int | None) -> bool:
+    return content_length is not None and content_length > webhook.MAX_BODY_BYTES
+
+
+async def _read_capped(request: web.Request) -> bytes | None:
+    """The body, or ``None`` past the limit. Read here rather than with ``request.read()``,
+    whose ``client_max_size`` refusal is plain text and whose cap is the whole app's; a
+    chunked or compressed body has no trustworthy length, so the count is of bytes read."""
+    if _too_large(request.content_length):
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > webhook.MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
+def _reply(reply: webhook.Reply) -> web.Response:
+    return web.json_response(reply.body, status=reply.status, headers=dict(reply.headers))
+
+
+async def feedback_webhook(request: web.Request) -> web.Response:
+    body = await _read_capped(request)
+    if body is None:
+        return _reply(webhook.too_large())
+    reply = await webhook.receive(
+        request.app[SERVICES],
+        timestamp=request.headers.get(webhook.TIMESTAMP_HEADER),
+        signature=request.headers.get(webhook.SIGNATURE_HEADER),
+        body=body,
+    )
+    return _reply(reply)
+
+
+def _mount_feedback(app: web.Application, services: Services) -> None:
+    secret = services.settings.waarom_webhook_secret
+    if secret is None or not secret.get_secret_value():
+        log.info(
+            "Feedback webhook: WAAROM_WEBHOOK_SECRET is not set; %s not mounted", webhook.ROUTE
+        )
+        return
+    app.router.add_post(webhook.ROUTE, feedback_webhook)
+    log.info("Feedback webhook: %s mounted", webhook.ROUTE)
+
+
+# --- end feedback webhook ---
+
+
 def create_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    _mount_feedback(app, services)
     # --- platform adapters (each mounts itself when its settings are present) ---
     slack.mount(app, services)
     teams.mount(app, services)
