@@ -36,6 +36,7 @@ class SlackAPI:
     throttled: int = 0
     _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _all: deque[float] = field(default_factory=deque)
+    _posted: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -52,6 +53,11 @@ class SlackAPI:
     async def close(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def wait_posts(self, count: int) -> None:
+        while len(self.posts) < count:
+            self._posted.clear()
+            await self._posted.wait()
 
     def channels(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
@@ -98,6 +104,7 @@ class SlackAPI:
         self._recent[channel].append(now)
         self._all.append(now)
         self.posts.append(Post(channel, str(args.get("text", "")), now))
+        self._posted.set()
         if self.hold:
             await asyncio.sleep(self.hold)
         return web.json_response({"ok": True, "channel": channel, "ts": f"{now:.6f}"})

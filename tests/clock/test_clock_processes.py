@@ -99,8 +99,7 @@ async def test_a_clock_killed_mid_fan_out_restarts_with_only_the_rest(services: 
         env = _env(services.settings.database_url, url)
         at = "2026-11-16T08:00:30+00:00"
         first = await _clock(env, at)
-        while len(api.posts) < 12:
-            await asyncio.sleep(0.02)
+        await asyncio.wait_for(api.wait_posts(12), timeout=60)
         first.send_signal(signal.SIGKILL)
         await first.wait()
         before = len(api.posts)
