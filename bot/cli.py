@@ -553,6 +553,12 @@ def clock(
         typer.Option(help="With --once: act as if it were this ISO time (UTC if no offset)."),
     ] = None,
     grace: Annotated[float, typer.Option(help="Hours within which a missed send is made up.")] = 6,
+    lease: Annotated[
+        float,
+        typer.Option(
+            help="Seconds after which an unconfirmed send of a stopped process is checked."
+        ),
+    ] = 600,
     console: Annotated[bool, typer.Option(help="Also 'send' to console teams (printed).")] = False,
 ) -> None:
     """Run the clock process: weekly digests, nudges and reminders, each sent once."""
@@ -571,7 +577,7 @@ def clock(
         moment = dt.datetime.fromisoformat(at)
         fixed = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
         services.now = lambda: fixed
-    config = ClockConfig(grace=dt.timedelta(hours=grace))
+    config = ClockConfig(grace=dt.timedelta(hours=grace), lease=dt.timedelta(seconds=lease))
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
     async def go() -> None:

@@ -29,10 +29,11 @@ from bot.delivery import (
     TransientFailure,
 )
 from bot.digest import Week, build_digest, remember, render_digest
+from bot.messages import Message
 from bot.models import Installation, Member, Nudge, Send, Team, TeamMember
 from bot.nudges import nudge_content, plan_nudge
 from bot.schedule import ScheduleError, allowed, last_occurrence, parse_quiet, parse_weekly
-from bot.sends import SendKey, abandon_stale, claim, exists, finish
+from bot.sends import SendKey, claim, exists, finish, take_over
 from bot.views import prompt_message
 
 log = logging.getLogger(__name__)
@@ -99,10 +100,102 @@ class Clock:
     async def start_up(self, now: dt.datetime | None = None) -> TickReport:
         """On start: give up claims of processes that died mid-send, then catch up."""
         moment = now or self.services.now()
-        stale = await abandon_stale(self.services.sessions, now=moment, lease=self.config.lease)
-        if stale:
-            log.warning("%d send(s) were interrupted by a stopped clock; marked unknown", stale)
-        return await self.tick(moment, catching_up=True)
+        report = TickReport()
+        await self.recover(moment, report)
+        caught_up = await self.tick(moment, catching_up=True)
+        caught_up.sent += report.sent
+        caught_up.failed += report.failed
+        for kind, count in report.by_kind.items():
+            caught_up.by_kind[kind] = caught_up.by_kind.get(kind, 0) + count
+        return caught_up
+
+    async def recover(self, now: dt.datetime, report: TickReport) -> None:
+        """Finish sends a stopped process claimed but never confirmed (older than the lease).
+
+        Where the platform can tell (Slack keeps the send's marker in the message metadata)
+        a send that did arrive is recorded as sent and one that did not is sent now; where it
+        cannot, the send is marked "unknown" rather than risk showing it twice.
+        """
+        async with self.services.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Send, Team, Installation)
+                    .join(Team, Team.id == Send.team_id)
+                    .join(Installation, Installation.id == Team.installation_id)
+                    .where(Send.status == "claimed", Send.claimed_at < now - self.config.lease)
+                    .order_by(Send.id)
+                )
+            ).all()
+        if rows:
+            log.info("checking %d send(s) a stopped clock left unconfirmed", len(rows))
+        for send, team, inst in rows:
+            await self._recover_one(send, team, inst, now, report)
+
+    async def _recover_one(
+        self, send: Send, team: Team, inst: Installation, now: dt.datetime, report: TickReport
+    ) -> None:
+        key = SendKey(send.team_id, send.kind, send.period, send.target)
+        member = None
+        if send.target.startswith("member:"):
+            async with self.services.sessions() as session:
+                member = await session.get(Member, int(send.target.split(":", 1)[1]))
+        target: TeamTarget | MemberTarget = (
+            MemberTarget(
+                inst.platform, inst.external_id, member.id, member.external_id, member.address
+            )
+            if member is not None
+            else TeamTarget(inst.platform, inst.external_id, team.external_id, team.address)
+        )
+        try:
+            delivery = self.deliveries.for_platform(inst.platform)
+            landed = await delivery.delivered(
+                target, key.marker, send.claimed_at - dt.timedelta(minutes=1)
+            )
+        except DeliveryFailure:
+            landed = None
+        if landed is True:
+            await finish(self.services.sessions, send.id, "sent", now=now)
+            log.info("send %s had arrived before its process stopped", key.marker)
+            return
+        message = await self._recovered_message(send, team) if landed is False else None
+        if message is None:
+            await finish(
+                self.services.sessions,
+                send.id,
+                "unknown",
+                now=now,
+                error="the sending process stopped mid-send",
+            )
+            log.warning("send %s: outcome unknown after its process stopped", key.marker)
+            return
+        if not await take_over(self.services.sessions, send, now=now, worker=self.worker):
+            return
+
+        async def again() -> dict[str, Any]:
+            if isinstance(target, MemberTarget):
+                return await delivery.to_member(target, message, key.marker)
+            return await delivery.to_team(target, message, key.marker)
+
+        await self._deliver(send.id, send.kind, team.id, report, again)
+
+    async def _recovered_message(self, send: Send, team: Team) -> Message | None:
+        t = self.services.catalog.translator(team.language)
+        async with self.services.sessions() as session:
+            if send.kind == "digest":
+                data = await build_digest(
+                    session, team, Week.parse(send.period), self.services.library
+                )
+                return render_digest(data, t)
+            nudge_id = (
+                (send.message_ref or {}).get("nudge_id")
+                if send.kind == "nudge"
+                else int(send.period.split(":", 1)[0])
+            )
+            nudge = await session.get(Nudge, nudge_id) if nudge_id else None
+            if nudge is None:
+                return None
+            prompt, quote = await nudge_content(session, self.services.library, nudge)
+            return prompt_message(t, prompt, nudge, quote)
 
     async def _teams(self) -> list[tuple[Team, Installation]]:
         async with self.services.sessions() as session:
@@ -173,7 +266,11 @@ class Clock:
             if send_id is None:
                 return
             await self._deliver(
-                send_id, "digest", team.id, report, lambda: delivery.to_team(target, message)
+                send_id,
+                "digest",
+                team.id,
+                report,
+                lambda: delivery.to_team(target, message, key.marker),
             )
 
     # --- nudges --------------------------------------------------------------------------
@@ -230,10 +327,12 @@ class Clock:
             nudge = await plan_nudge(session, self.services.library, team, member, now=now)
             prompt, quote = await nudge_content(session, self.services.library, nudge)
 
-        async def record(session: AsyncSession) -> None:
-            # The nudge exists exactly when its send was claimed.
+        async def record(session: AsyncSession, send: Send) -> None:
+            # The nudge exists exactly when its send was claimed (and the send knows it, for
+            # a process that has to finish it after a crash).
             session.add(nudge)
             await session.flush()
+            send.message_ref = {"nudge_id": nudge.id}
 
         delivery = self.deliveries.for_platform(inst.platform)
         async with self._limit:
@@ -249,7 +348,11 @@ class Clock:
                 inst.platform, inst.external_id, member.id, member.external_id, member.address
             )
             ref = await self._deliver(
-                send_id, "nudge", team.id, report, lambda: delivery.to_member(target, message)
+                send_id,
+                "nudge",
+                team.id,
+                report,
+                lambda: delivery.to_member(target, message, key.marker),
             )
         async with self.services.sessions() as session, session.begin():
             # Not delivered: the nudge reached no one, so it does not wait for an answer.
@@ -317,16 +420,16 @@ class Clock:
         )
         delivery = self.deliveries.for_platform(inst.platform)
         async with self._limit:
-            send_id = await claim(
-                self.services.sessions,
-                SendKey(team.id, "reminder", period, f"member:{member.id}"),
-                now=now,
-                worker=self.worker,
-            )
+            key = SendKey(team.id, "reminder", period, f"member:{member.id}")
+            send_id = await claim(self.services.sessions, key, now=now, worker=self.worker)
             if send_id is None:
                 return
             ref = await self._deliver(
-                send_id, "reminder", team.id, report, lambda: delivery.to_member(target, message)
+                send_id,
+                "reminder",
+                team.id,
+                report,
+                lambda: delivery.to_member(target, message, key.marker),
             )
         async with self.services.sessions() as session, session.begin():
             values: dict[str, Any] = {"reminded_at": now}

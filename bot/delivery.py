@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.messages import Message
@@ -49,12 +50,23 @@ class MemberTarget:
 
 
 class Delivery(Protocol):
-    async def to_team(self, target: TeamTarget, message: Message) -> dict[str, Any]:
+    """``marker`` identifies the send; a platform that can attach it to the message (Slack's
+    message metadata) can later say whether a send whose outcome was lost did arrive."""
+
+    async def to_team(self, target: TeamTarget, message: Message, marker: str) -> dict[str, Any]:
         """Post to the team's conversation; returns where it landed (to update it later)."""
         ...
 
-    async def to_member(self, target: MemberTarget, message: Message) -> dict[str, Any]:
+    async def to_member(
+        self, target: MemberTarget, message: Message, marker: str
+    ) -> dict[str, Any]:
         """Direct message to one member."""
+        ...
+
+    async def delivered(
+        self, target: TeamTarget | MemberTarget, marker: str, since: datetime
+    ) -> bool | None:
+        """Whether a message with ``marker`` arrived after ``since``; None: cannot tell."""
         ...
 
 

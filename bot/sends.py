@@ -28,6 +28,11 @@ class SendKey:
     period: str  # ISO week, local date, nudge id
     target: str  # "team" or "member:<id>"
 
+    @property
+    def marker(self) -> str:
+        """Stable across retries: what a platform stores with the message to recognise it."""
+        return f"{self.team_id}/{self.kind}/{self.period}/{self.target}"
+
 
 def _where(key: SendKey) -> Any:
     return (
@@ -51,7 +56,7 @@ async def claim(
     *,
     now: dt.datetime,
     worker: str,
-    along: Callable[[AsyncSession], Awaitable[None]] | None = None,
+    along: Callable[[AsyncSession, Send], Awaitable[None]] | None = None,
 ) -> int | None:
     """The send's id if this process may send it now; None if another has (or is).
 
@@ -73,7 +78,7 @@ async def claim(
             session.add(row)
             await session.flush()
             if along is not None:
-                await along(session)
+                await along(session, row)
             return row.id
     except IntegrityError:
         pass
@@ -94,7 +99,7 @@ async def claim(
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None
         if along is not None:
-            await along(session)
+            await along(session, existing)
         return existing.id
 
 
@@ -113,6 +118,19 @@ async def finish(
             .where(Send.id == send_id)
             .values(status=status, finished_at=now, error=error, message_ref=message_ref)
         )
+
+
+async def take_over(
+    sessions: async_sessionmaker[AsyncSession], send: Send, *, now: dt.datetime, worker: str
+) -> bool:
+    """Claim a send another (stopped) process left claimed; only one taker wins."""
+    async with sessions() as session, session.begin():
+        taken = await session.execute(
+            update(Send)
+            .where(Send.id == send.id, Send.status == "claimed", Send.claimed_at == send.claimed_at)
+            .values(claimed_at=now, claimed_by=worker, attempts=send.attempts + 1)
+        )
+        return taken.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
 async def abandon_stale(

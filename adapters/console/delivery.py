@@ -3,6 +3,7 @@ without a chat workspace (``waarom clock --once`` after ``waarom demo``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TextIO
 
 from adapters.console.render import render
@@ -15,11 +16,18 @@ class ConsoleDelivery:
         self.out = out
         self.count = 0
 
-    async def to_team(self, target: TeamTarget, message: Message) -> dict[str, Any]:
+    async def to_team(self, target: TeamTarget, message: Message, marker: str) -> dict[str, Any]:
         return self._print(f"── to team {target.conversation_id} ──", message)
 
-    async def to_member(self, target: MemberTarget, message: Message) -> dict[str, Any]:
+    async def to_member(
+        self, target: MemberTarget, message: Message, marker: str
+    ) -> dict[str, Any]:
         return self._print(f"── to {target.user_id} ──", message)
+
+    async def delivered(
+        self, target: TeamTarget | MemberTarget, marker: str, since: datetime
+    ) -> bool | None:
+        return None  # printed output keeps no record
 
     def _print(self, header: str, message: Message) -> dict[str, Any]:
         self.count += 1

@@ -6,12 +6,14 @@ token will not fix itself, a rate limit (after the SDK's own retry) or a server 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.outbound import Sender, direct_channel, post
+from adapters.slack.outbound import Sender, direct_channel, message_args
 from bot.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
 from bot.messages import Message
 
@@ -39,27 +41,66 @@ PERMANENT = frozenset(
 )
 
 
+EVENT_TYPE = "waarom_send"
+
+
 class SlackDelivery:
     def __init__(self, sender: Sender) -> None:
         self.sender = sender
 
-    async def to_team(self, target: TeamTarget, message: Message) -> dict[str, Any]:
-        channel = str((target.address or {}).get("channel") or target.conversation_id)
+    async def _channel(self, target: TeamTarget | MemberTarget) -> tuple[AsyncWebClient, str]:
+        client = await self.sender.client_for(target.workspace_id)
+        channel = (target.address or {}).get("channel")
+        if channel:
+            return client, str(channel)
+        if isinstance(target, MemberTarget):
+            return client, await direct_channel(client, target.user_id)
+        return client, target.conversation_id
 
-        async def go() -> dict[str, Any]:
-            return await self.sender.to_channel(target.workspace_id, channel, message)
+    async def to_team(self, target: TeamTarget, message: Message, marker: str) -> dict[str, Any]:
+        return await _classified(lambda: self._post(target, message, marker))
 
-        return await _classified(go)
+    async def to_member(
+        self, target: MemberTarget, message: Message, marker: str
+    ) -> dict[str, Any]:
+        return await _classified(lambda: self._post(target, message, marker))
 
-    async def to_member(self, target: MemberTarget, message: Message) -> dict[str, Any]:
-        async def go() -> dict[str, Any]:
-            client = await self.sender.client_for(target.workspace_id)
-            channel = (target.address or {}).get("channel") or await direct_channel(
-                client, target.user_id
+    async def _post(
+        self, target: TeamTarget | MemberTarget, message: Message, marker: str
+    ) -> dict[str, Any]:
+        client, channel = await self._channel(target)
+        ref: dict[str, Any] = {}
+        for page in message_args(message):
+            # The first page carries the send's marker as message metadata, so that after a
+            # crash the clock can look in the channel to see whether it arrived.
+            extra = (
+                {}
+                if ref
+                else {"metadata": {"event_type": EVENT_TYPE, "event_payload": {"marker": marker}}}
             )
-            return await post(client, str(channel), message)
+            response = await client.chat_postMessage(channel=channel, **page, **extra)
+            if not ref:
+                ref = {"channel": str(response["channel"]), "ts": str(response["ts"])}
+        return ref
 
-        return await _classified(go)
+    async def delivered(
+        self, target: TeamTarget | MemberTarget, marker: str, since: datetime
+    ) -> bool | None:
+        async def look() -> dict[str, Any]:
+            client, channel = await self._channel(target)
+            response = await client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=200,
+            )
+            found = any(
+                (item.get("metadata") or {}).get("event_payload", {}).get("marker") == marker
+                for item in response.get("messages", [])
+            )
+            return {"found": found}
+
+        return bool((await _classified(look))["found"])
 
 
 async def _classified(call: Any) -> dict[str, Any]:

@@ -42,7 +42,7 @@ class Reply:
     respond: AsyncRespond | None = None
 
 
-def _message_args(message: Message) -> list[dict[str, Any]]:
+def message_args(message: Message) -> list[dict[str, Any]]:
     # parse="none" and no link_names: text is shown as written, never as mentions.
     return [
         {**page, "parse": "none", "link_names": False} for page in render.message_pages(message)
@@ -53,7 +53,7 @@ async def post(client: AsyncWebClient, channel: str, message: Message) -> dict[s
     """Post ``message`` (all its pages) to ``channel``; returns where the first page landed
     (``{"channel", "ts"}``) so that it can be updated later."""
     ref: dict[str, str] = {}
-    for page in _message_args(message):
+    for page in message_args(message):
         response = await client.chat_postMessage(channel=channel, **page)
         if not ref:
             ref = {"channel": str(response["channel"]), "ts": str(response["ts"])}
@@ -80,7 +80,7 @@ async def _say(reply: Reply, say: Say) -> None:
         await post(reply.client, await direct_channel(reply.client, reply.user_id), say.message)
         return
     if say.private:
-        for page in _message_args(say.message):
+        for page in message_args(say.message):
             await reply.client.chat_postEphemeral(
                 channel=reply.channel_id, user=reply.user_id, **page
             )
@@ -89,7 +89,7 @@ async def _say(reply: Reply, say: Say) -> None:
 
 
 async def _update_origin(reply: Reply, update: UpdateOrigin) -> None:
-    first = _message_args(update.message)[0]
+    first = message_args(update.message)[0]
     if reply.message_ts and reply.channel_id and not reply.message_ephemeral:
         await reply.client.chat_update(channel=reply.channel_id, ts=reply.message_ts, **first)
     elif reply.respond is not None:

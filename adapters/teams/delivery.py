@@ -6,6 +6,7 @@ and 404 mean the bot was removed or the conversation is gone, anything else may 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -23,15 +24,23 @@ class TeamsDelivery:
     def __init__(self, sender: TeamsSender) -> None:
         self.sender = sender
 
-    async def to_team(self, target: TeamTarget, message: Message) -> dict[str, Any]:
+    async def to_team(self, target: TeamTarget, message: Message, marker: str) -> dict[str, Any]:
         if not target.address:
             raise PermanentFailure("Teams: no conversation reference stored for this team")
         return await self._send(dict(target.address), message)
 
-    async def to_member(self, target: MemberTarget, message: Message) -> dict[str, Any]:
+    async def to_member(
+        self, target: MemberTarget, message: Message, marker: str
+    ) -> dict[str, Any]:
         if not target.address:
             raise PermanentFailure("Teams: this member has no personal chat with the bot yet")
         return await self._send(dict(target.address), message)
+
+    async def delivered(
+        self, target: TeamTarget | MemberTarget, marker: str, since: datetime
+    ) -> bool | None:
+        # The Bot Connector cannot list a conversation's messages: no way to tell.
+        return None
 
     async def _send(self, address: dict[str, Any], message: Message) -> dict[str, Any]:
         try:

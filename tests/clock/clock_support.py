@@ -25,11 +25,18 @@ class FakeDelivery:
     permanent: set[str] = field(default_factory=set)  # conversation / user ids that fail for good
     transient: dict[str, int] = field(default_factory=dict)  # id → failures before success
 
-    async def to_team(self, target: TeamTarget, message: Message) -> dict[str, Any]:
+    async def to_team(self, target: TeamTarget, message: Message, marker: str) -> dict[str, Any]:
         return self._send(target.conversation_id, message)
 
-    async def to_member(self, target: MemberTarget, message: Message) -> dict[str, Any]:
+    async def to_member(
+        self, target: MemberTarget, message: Message, marker: str
+    ) -> dict[str, Any]:
         return self._send(target.user_id, message)
+
+    async def delivered(
+        self, target: TeamTarget | MemberTarget, marker: str, since: dt.datetime
+    ) -> bool | None:
+        return None
 
     def _send(self, to: str, message: Message) -> dict[str, Any]:
         if to in self.permanent:

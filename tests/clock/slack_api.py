@@ -24,6 +24,8 @@ class Post:
     channel: str
     text: str
     at: float
+    ts: str = ""
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass
@@ -43,6 +45,7 @@ class SlackAPI:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # the SDK reads history with GET
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -75,7 +78,8 @@ class SlackAPI:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         raw = await request.text()
-        args: dict[str, Any] = (
+        args: dict[str, Any] = dict(request.query)  # the SDK reads history with GET
+        args.update(
             json.loads(raw)
             if request.content_type == "application/json" and raw
             else dict(urllib.parse.parse_qsl(raw))
@@ -84,6 +88,19 @@ class SlackAPI:
             return web.json_response(
                 {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1"}
             )
+        if method == "conversations.history":
+            channel = str(args.get("channel"))
+            oldest = float(args.get("oldest", 0) or 0)
+            found = [
+                {
+                    "ts": post.ts,
+                    "text": post.text,
+                    **({"metadata": post.metadata} if post.metadata else {}),
+                }
+                for post in self.posts
+                if post.channel == channel and float(post.ts) >= oldest
+            ]
+            return web.json_response({"ok": True, "messages": found[::-1]})
         if method == "conversations.open":
             return web.json_response(
                 {"ok": True, "channel": {"id": "D" + str(args.get("users", "?"))}}
@@ -103,8 +120,12 @@ class SlackAPI:
             )
         self._recent[channel].append(now)
         self._all.append(now)
-        self.posts.append(Post(channel, str(args.get("text", "")), now))
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        ts = f"{time.time():.6f}"
+        self.posts.append(Post(channel, str(args.get("text", "")), now, ts, metadata))
         self._posted.set()
         if self.hold:
             await asyncio.sleep(self.hold)
-        return web.json_response({"ok": True, "channel": channel, "ts": f"{now:.6f}"})
+        return web.json_response({"ok": True, "channel": channel, "ts": ts})
