@@ -201,6 +201,9 @@ def judge(item: object, *, zone: zoneinfo.ZoneInfo, now: dt.datetime) -> tuple[s
     except OverflowError:
         # A date near year 1 or 9999 whose offset pushes it out of range.
         raise Rejected("received_at is out of range") from None
+    if not feedback.text.strip():
+        # Control characters are removed after the emptiness check; nothing may be left.
+        raise Rejected("no text in 'text' (only control characters)")
     return org, feedback
 
 

@@ -105,6 +105,7 @@ async def test_bad_items_are_rejected_one_by_one_and_the_rest_is_stored(sender: 
             {"text": "Ver weg", "received_at": "0001-01-01T00:00:00+05:00"},
             {"text": "Half \ud83d paar"},
             {"text": "Te ver", "received_at": True},
+            {"text": "\x1b\x00"},
             {"text": "Laatste goede."},
         ]
     )
@@ -112,7 +113,7 @@ async def test_bad_items_are_rejected_one_by_one_and_the_rest_is_stored(sender: 
     assert answer.body["stored"] == 2
     assert answer.body["duplicates"] == 0
     reasons = {r["index"]: r["reason"] for r in answer.body["rejected"]}
-    assert sorted(reasons) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert sorted(reasons) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
     assert reasons[1] == "no text in 'text'"
     assert "0 to 10" in reasons[2]
     assert reasons[3] == "each item must be a JSON object"
@@ -123,6 +124,7 @@ async def test_bad_items_are_rejected_one_by_one_and_the_rest_is_stored(sender: 
     assert reasons[8] == "received_at is out of range"
     assert "surrogate" in reasons[9]
     assert "received_at must be" in reasons[10]
+    assert "only control characters" in reasons[11]
     assert [row.text for _, row in await sender.rows()] == [
         "Goed geholpen door de monteur.",
         "Laatste goede.",
