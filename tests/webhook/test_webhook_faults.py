@@ -10,6 +10,7 @@ written)."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -68,8 +69,9 @@ async def failing_second_org(sender: Sender) -> AsyncIterator[Sender]:
 
 
 async def test_a_failure_midway_keeps_nothing_and_asks_for_a_retry(
-    failing_second_org: Sender,
+    failing_second_org: Sender, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     sender = failing_second_org
     batch = [
         {"text": "Voor acme, een.", "org": "acme"},
@@ -85,6 +87,10 @@ async def test_a_failure_midway_keeps_nothing_and_asks_for_a_retry(
     assert answer.headers["Retry-After"] == "5"
     assert "retry" in answer.body["error"]
     assert await sender.count() == 0
+    # The driver's message quotes the statement's parameters; the log must not.
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "feedback webhook: database error (" in logged
+    assert "Voor acme" not in logged
 
     # One organisation at a time still works: the trigger only refuses mixing, which proves
     # the first part really was written before the failure and then rolled back.
