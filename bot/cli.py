@@ -536,7 +536,10 @@ def _deliveries(services: bootstrap.Services, *, console: bool) -> Deliveries:
     by_platform: dict[str, Delivery] = {}
     reason = slack_adapter.configured(services.settings, socket=True)
     if reason is None:
-        by_platform["slack"] = SlackDelivery(slack_adapter.build(services, socket=True).sender)
+        by_platform["slack"] = SlackDelivery(
+            slack_adapter.build(services, socket=True).sender,
+            per_second=services.settings.waarom_slack_rate,
+        )
     else:
         logging.getLogger(__name__).info("Slack not sending: %s", reason)
     by_platform["teams"] = TeamsDelivery(build_teams(services).sender)

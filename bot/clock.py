@@ -28,7 +28,7 @@ from bot.delivery import (
     TeamTarget,
     TransientFailure,
 )
-from bot.digest import Week, build_digest, remember, render_digest
+from bot.digest import CustomerVoice, Week, build_digest, customer_voice, remember, render_digest
 from bot.messages import Message
 from bot.models import Installation, Member, Nudge, Send, Team, TeamMember
 from bot.nudges import nudge_content, plan_nudge
@@ -83,15 +83,28 @@ class Clock:
     # --- the whole tick ----------------------------------------------------------------
 
     async def tick(
-        self, now: dt.datetime | None = None, *, catching_up: bool = False
+        self,
+        now: dt.datetime | None = None,
+        *,
+        catching_up: bool = False,
+        team_ids: list[int] | None = None,
     ) -> TickReport:
+        """Send what is due at ``now`` (for ``team_ids`` only, when given)."""
         moment = now or self.services.now()
         report = TickReport()
-        teams = await self._teams()
+        # Teams of one organisation in one time zone share the customer part of a digest.
+        voices = Voices(self.services)
+        teams = await self._teams(team_ids)
+        members = await self._members([team.id for team, _ in teams])
+        known = await self._known_sends(moment)
         jobs: list[Awaitable[None]] = []
         for team, inst in teams:
-            jobs.extend(self._digest_jobs(team, inst, moment, report, catching_up))
-            jobs.extend(await self._nudge_jobs(team, inst, moment, report, catching_up))
+            jobs.extend(self._digest_jobs(team, inst, moment, report, catching_up, voices, known))
+            jobs.extend(
+                self._nudge_jobs(
+                    team, inst, members.get(team.id, []), moment, report, catching_up, known
+                )
+            )
         jobs.extend(await self._reminder_jobs(moment, report))
         await asyncio.gather(*jobs)
         report.expired = await self._expire(moment)
@@ -197,7 +210,32 @@ class Clock:
             prompt, quote = await nudge_content(session, self.services.library, nudge)
             return prompt_message(t, prompt, nudge, quote)
 
-    async def _teams(self) -> list[tuple[Team, Installation]]:
+    async def _members(self, team_ids: list[int]) -> dict[int, list[Member]]:
+        found: dict[int, list[Member]] = {}
+        async with self.services.sessions() as session:
+            for chunk in range(0, len(team_ids), 1000):
+                rows = await session.execute(
+                    select(TeamMember.team_id, Member)
+                    .join(Member, Member.id == TeamMember.member_id)
+                    .where(TeamMember.team_id.in_(team_ids[chunk : chunk + 1000]))
+                    .order_by(Member.id)
+                )
+                for team_id, person in rows:
+                    found.setdefault(team_id, []).append(person)
+        return found
+
+    async def _known_sends(self, now: dt.datetime) -> set[SendKey]:
+        """Sends of the last days already claimed: one query instead of one per team.
+        (Only a shortcut: the claim itself still decides.)"""
+        async with self.services.sessions() as session:
+            rows = await session.execute(
+                select(Send.team_id, Send.kind, Send.period, Send.target).where(
+                    Send.claimed_at >= now - dt.timedelta(days=9), Send.status != "retry"
+                )
+            )
+            return {SendKey(*row) for row in rows}
+
+    async def _teams(self, team_ids: list[int] | None = None) -> list[tuple[Team, Installation]]:
         async with self.services.sessions() as session:
             rows = await session.execute(
                 select(Team, Installation)
@@ -208,6 +246,7 @@ class Clock:
                     Installation.active.is_(True),
                     Installation.platform.in_(self.deliveries.platforms),
                 )
+                .where(Team.id.in_(team_ids) if team_ids is not None else Team.id.is_not(None))
                 .order_by(Team.id)
             )
             return [(row.Team, row.Installation) for row in rows]
@@ -234,6 +273,8 @@ class Clock:
         now: dt.datetime,
         report: TickReport,
         catching_up: bool,
+        voices: Voices,
+        known: set[SendKey],
     ) -> list[Awaitable[None]]:
         try:
             schedule = parse_weekly(team.digest_schedule, single_day=True)
@@ -245,24 +286,36 @@ class Clock:
         if not self._due(occurrence, now, f"digest of team {team.id}", catching_up):
             return []
         week = Week.to_send(occurrence, zone)
-        return [self._send_digest(team, inst, week, now, report)]
+        if SendKey(team.id, "digest", str(week), "team") in known:
+            return []
+        return [self._send_digest(team, inst, week, now, report, voices)]
 
     async def _send_digest(
-        self, team: Team, inst: Installation, week: Week, now: dt.datetime, report: TickReport
+        self,
+        team: Team,
+        inst: Installation,
+        week: Week,
+        now: dt.datetime,
+        report: TickReport,
+        voices: Voices,
     ) -> None:
         key = SendKey(team.id, "digest", str(week), "team")
-        if await exists(self.services.sessions, key):
-            return
         # Prepared before the claim, so that between claiming and sending there is nothing
         # but the send: a process killed in between loses as little as possible.
         async with self.services.sessions() as session, session.begin():
-            data = await build_digest(session, team, week, self.services.library)
-            await remember(session, data)
+            voice = await voices.get(session, team, week)
+            data = await build_digest(session, team, week, self.services.library, voice=voice)
         message = render_digest(data, self.services.catalog.translator(team.language))
         target = TeamTarget(inst.platform, inst.external_id, team.external_id, team.address)
         delivery = self.deliveries.for_platform(inst.platform)
         async with self._limit:
-            send_id = await claim(self.services.sessions, key, now=now, worker=self.worker)
+
+            async def keep(session: AsyncSession, _send: Send) -> None:
+                await remember(session, data)
+
+            send_id = await claim(
+                self.services.sessions, key, now=now, worker=self.worker, along=keep
+            )
             if send_id is None:
                 return
             await self._deliver(
@@ -275,13 +328,15 @@ class Clock:
 
     # --- nudges --------------------------------------------------------------------------
 
-    async def _nudge_jobs(
+    def _nudge_jobs(
         self,
         team: Team,
         inst: Installation,
+        members: list[Member],
         now: dt.datetime,
         report: TickReport,
         catching_up: bool,
+        known: set[SendKey],
     ) -> list[Awaitable[None]]:
         try:
             schedule = parse_weekly(team.nudge_schedule)
@@ -289,15 +344,6 @@ class Clock:
         except ScheduleError:
             log.warning("team %s: unreadable nudge schedule %r", team.id, team.nudge_schedule)
             return []
-        async with self.services.sessions() as session:
-            members = (
-                await session.scalars(
-                    select(Member)
-                    .join(TeamMember, TeamMember.member_id == Member.id)
-                    .where(TeamMember.team_id == team.id)
-                    .order_by(Member.id)
-                )
-            ).all()
         jobs: list[Awaitable[None]] = []
         for member in members:
             # At the member's own local time where the platform told us their zone.
@@ -308,6 +354,8 @@ class Clock:
             if not self._due(occurrence, now, f"nudge of member {member.id}", catching_up):
                 continue
             day = occurrence.astimezone(zone).date().isoformat()
+            if SendKey(team.id, "nudge", day, f"member:{member.id}") in known:
+                continue
             jobs.append(self._send_nudge(team, inst, member, day, now, report))
         return jobs
 
@@ -507,6 +555,24 @@ class Clock:
                 .where(Team.id == team_id)
                 .values(active=False, disabled_reason=reason[:500])
             )
+
+
+class Voices:
+    """Customer voice per (organisation, week, time zone), computed once per tick."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._done: dict[tuple[int, str, str], CustomerVoice] = {}
+        self._locks: dict[tuple[int, str, str], asyncio.Lock] = {}
+
+    async def get(self, session: AsyncSession, team: Team, week: Week) -> CustomerVoice:
+        key = (team.org_id, str(week), team.timezone)
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            if key not in self._done:
+                self._done[key] = await customer_voice(
+                    session, team.org_id, week, zoneinfo.ZoneInfo(team.timezone)
+                )
+            return self._done[key]
 
 
 def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:

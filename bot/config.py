@@ -45,6 +45,9 @@ class Settings(BaseSettings):
 
     waarom_webhook_secret: SecretStr | None = None
     waarom_multi_org: bool = False
+    # Scheduled Slack messages per second per workspace (Slack allows about one per second
+    # per channel and several hundred a minute per workspace for chat.postMessage).
+    waarom_slack_rate: float = Field(default=5.0, gt=0, le=1000)
     # Key for encrypting stored Slack tokens (Fernet, url-safe base64 of 32 bytes).
     waarom_secret_key: SecretStr | None = None
 

@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.highlights import Candidate, pick_highlights
@@ -117,14 +117,30 @@ def _average(scores: list[float]) -> float | None:
     return round(sum(scores) / len(scores), 2) if scores else None
 
 
-async def build_digest(
-    session: AsyncSession, team: Team, week: Week, library: PromptLibrary, *, highlights: int = 5
-) -> DigestData:
-    zone = zoneinfo.ZoneInfo(team.timezone)
+@dataclass(frozen=True)
+class CustomerVoice:
+    """What an organisation's customers said in one week (in one time zone's week): the part
+    of a digest every team of the organisation shares, so a fan-out computes it once."""
+
+    count: int
+    previous_count: int
+    average: float | None
+    previous_average: float | None
+    pain: int
+    delight: int
+    scored: int
+    segments: list[dict[str, Any]]
+    themes: list[dict[str, Any]]
+    highlights: list[dict[str, Any]]
+
+
+async def customer_voice(
+    session: AsyncSession, org_id: int, week: Week, zone: zoneinfo.ZoneInfo, *, highlights: int = 5
+) -> CustomerVoice:
     start, end = week.bounds(zone)
     previous_start, _ = week.previous().bounds(zone)
-    current = await _rows(session, team.org_id, start, end)
-    previous = await _rows(session, team.org_id, previous_start, start)
+    current = await _rows(session, org_id, start, end)
+    previous = await _rows(session, org_id, previous_start, start)
 
     scores = [row.score for row in current if row.score is not None]
     previous_scores = [row.score for row in previous if row.score is not None]
@@ -159,81 +175,7 @@ async def build_digest(
     ]
     chosen = pick_highlights(candidates, highlights)
     theme_names = [theme.name for theme in themes.themes]
-
-    recent = [
-        payload["waarom"]["id"]
-        for payload in (
-            await session.scalars(
-                select(Digest.payload)
-                .where(Digest.team_id == team.id, Digest.week != str(week))
-                .order_by(Digest.week.desc())
-                .limit(20)
-            )
-        ).all()
-        if payload.get("waarom")
-    ]
-    waarom = choose_prompt(
-        library,
-        team.language,
-        "waarom",
-        recent=recent,
-        theme_words=themes.themes[0].keywords if themes.themes else (),
-        seed=f"{team.id}:{week}",
-    )
-
-    logged = (
-        await session.scalars(
-            select(Idea)
-            .where(
-                Idea.team_id == team.id,
-                Idea.created_at >= start,
-                Idea.created_at < end,
-                Idea.merged_into_id.is_(None),
-            )
-            .order_by(Idea.id)
-        )
-    ).all()
-    done = (
-        await session.scalars(
-            select(Idea)
-            .where(
-                Idea.team_id == team.id,
-                Idea.status == "done",
-                Idea.done_at >= start,
-                Idea.done_at < end,
-            )
-            .order_by(Idea.id)
-        )
-    ).all()
-    nudged = (
-        await session.scalar(
-            select(func.count())
-            .select_from(Nudge)
-            .where(Nudge.team_id == team.id, Nudge.sent_at >= start, Nudge.sent_at < end)
-        )
-        or 0
-    )
-    answered = (
-        await session.scalar(
-            select(func.count())
-            .select_from(Nudge)
-            .where(
-                Nudge.team_id == team.id,
-                Nudge.sent_at >= start,
-                Nudge.sent_at < end,
-                Nudge.status == "answered",
-            )
-        )
-        or 0
-    )
-
-    return DigestData(
-        team_id=team.id,
-        team_name=team.name,
-        language=team.language,
-        week=str(week),
-        start=week.monday().isoformat(),
-        end=(week.monday() + dt.timedelta(days=6)).isoformat(),
+    return CustomerVoice(
         count=len(current),
         previous_count=len(previous),
         average=_average(scores),
@@ -258,6 +200,88 @@ async def build_digest(
             }
             for h in chosen
         ],
+    )
+
+
+async def build_digest(
+    session: AsyncSession,
+    team: Team,
+    week: Week,
+    library: PromptLibrary,
+    *,
+    highlights: int = 5,
+    voice: CustomerVoice | None = None,
+) -> DigestData:
+    """The digest of ``team`` for ``week``; ``voice`` may be given when already computed
+    for the team's organisation and time zone."""
+    zone = zoneinfo.ZoneInfo(team.timezone)
+    start, end = week.bounds(zone)
+    if voice is None:
+        voice = await customer_voice(session, team.org_id, week, zone, highlights=highlights)
+
+    recent = [
+        payload["waarom"]["id"]
+        for payload in (
+            await session.scalars(
+                select(Digest.payload)
+                .where(Digest.team_id == team.id, Digest.week != str(week))
+                .order_by(Digest.week.desc())
+                .limit(20)
+            )
+        ).all()
+        if payload.get("waarom")
+    ]
+    waarom = choose_prompt(
+        library,
+        team.language,
+        "waarom",
+        recent=recent,
+        theme_words=voice.themes[0]["keywords"] if voice.themes else (),
+        seed=f"{team.id}:{week}",
+    )
+
+    # Ideas logged or finished this week, and the week's nudges answered: two queries.
+    ideas = (
+        await session.scalars(
+            select(Idea)
+            .where(
+                Idea.team_id == team.id,
+                or_(
+                    and_(Idea.created_at >= start, Idea.created_at < end),
+                    and_(Idea.status == "done", Idea.done_at >= start, Idea.done_at < end),
+                ),
+            )
+            .order_by(Idea.id)
+        )
+    ).all()
+    logged = [i for i in ideas if start <= i.created_at < end and i.merged_into_id is None]
+    done = [i for i in ideas if i.status == "done" and i.done_at and start <= i.done_at < end]
+    counts = (
+        await session.execute(
+            select(func.count(), func.count().filter(Nudge.status == "answered"))
+            .select_from(Nudge)
+            .where(Nudge.team_id == team.id, Nudge.sent_at >= start, Nudge.sent_at < end)
+        )
+    ).one()
+    nudged, answered = int(counts[0]), int(counts[1])
+
+    return DigestData(
+        team_id=team.id,
+        team_name=team.name,
+        language=team.language,
+        week=str(week),
+        start=week.monday().isoformat(),
+        end=(week.monday() + dt.timedelta(days=6)).isoformat(),
+        count=voice.count,
+        previous_count=voice.previous_count,
+        average=voice.average,
+        previous_average=voice.previous_average,
+        pain=voice.pain,
+        delight=voice.delight,
+        scored=voice.scored,
+        segments=voice.segments,
+        themes=voice.themes,
+        highlights=voice.highlights,
         waarom={"id": waarom.id, "text": waarom.text},
         ideas_logged=[{"id": i.id, "why": i.why, "how": i.how, "status": i.status} for i in logged],
         ideas_done=[{"id": i.id, "why": i.why, "how": i.how} for i in done],
@@ -269,16 +293,20 @@ async def build_digest(
 async def remember(session: AsyncSession, data: DigestData) -> None:
     """Keep the digest of a week; the first one built wins (one per team per week, by the
     unique constraint, also when two processes build it at the same moment)."""
-    exists = await session.scalar(
-        select(Digest.id).where(Digest.team_id == data.team_id, Digest.week == data.week)
+    values = {
+        "team_id": data.team_id,
+        "week": data.week,
+        "payload": data.to_json(),
+        "created_at": dt.datetime.now(dt.UTC),
+    }
+    insert = (
+        postgresql.insert(Digest)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(Digest)
     )
-    if exists is not None:
-        return
-    try:
-        async with session.begin_nested():
-            session.add(Digest(team_id=data.team_id, week=data.week, payload=data.to_json()))
-    except IntegrityError:
-        pass
+    await session.execute(
+        insert.values(**values).on_conflict_do_nothing(index_elements=["team_id", "week"])
+    )
 
 
 def _signed(value: float) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
+from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -45,8 +46,29 @@ EVENT_TYPE = "waarom_send"
 
 
 class SlackDelivery:
-    def __init__(self, sender: Sender) -> None:
+    """``per_second``: the pace for one workspace. Pacing here, rather than only retrying
+    after a 429, keeps a fan-out to thousands of channels at the limit instead of bouncing
+    off it; the SDK's rate-limit handler still honours any ``Retry-After`` that comes."""
+
+    def __init__(self, sender: Sender, per_second: float = 5.0) -> None:
         self.sender = sender
+        self.per_second = per_second
+        self._workspaces: dict[str, AsyncLimiter] = {}
+        self._channels: dict[str, AsyncLimiter] = {}
+
+    def _pace(self, workspace_id: str, channel: str) -> tuple[AsyncLimiter, AsyncLimiter]:
+        # Small buckets (a tenth of a second's worth) so no one-second window ever holds
+        # more than the rate allows.
+        workspace = self._workspaces.get(workspace_id)
+        if workspace is None:
+            workspace = self._workspaces[workspace_id] = AsyncLimiter(
+                max(1.0, self.per_second / 10),
+                0.1 if self.per_second >= 10 else 1 / self.per_second,
+            )
+        per_channel = self._channels.get(channel)
+        if per_channel is None:
+            per_channel = self._channels[channel] = AsyncLimiter(1, 1.0)
+        return workspace, per_channel
 
     async def _channel(self, target: TeamTarget | MemberTarget) -> tuple[AsyncWebClient, str]:
         client = await self.sender.client_for(target.workspace_id)
@@ -70,6 +92,7 @@ class SlackDelivery:
     ) -> dict[str, Any]:
         client, channel = await self._channel(target)
         ref: dict[str, Any] = {}
+        workspace, per_channel = self._pace(target.workspace_id, channel)
         for page in message_args(message):
             # The first page carries the send's marker as message metadata, so that after a
             # crash the clock can look in the channel to see whether it arrived.
@@ -78,7 +101,8 @@ class SlackDelivery:
                 if ref
                 else {"metadata": {"event_type": EVENT_TYPE, "event_payload": {"marker": marker}}}
             )
-            response = await client.chat_postMessage(channel=channel, **page, **extra)
+            async with per_channel, workspace:
+                response = await client.chat_postMessage(channel=channel, **page, **extra)
             if not ref:
                 ref = {"channel": str(response["channel"]), "ts": str(response["ts"])}
         return ref

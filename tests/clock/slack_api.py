@@ -129,3 +129,37 @@ class SlackAPI:
         if self.hold:
             await asyncio.sleep(self.hold)
         return web.json_response({"ok": True, "channel": channel, "ts": ts})
+
+
+def serve(per_channel: float | None, per_workspace: float | None) -> None:
+    """Run as its own process (for benchmarks): prints the base URL, then serves until killed.
+    ``GET /stats`` answers the posts per channel and the number of 429s."""
+
+    async def main() -> None:
+        api = SlackAPI(per_channel=per_channel, per_workspace=per_workspace)
+        url = await api.start()
+        assert api._runner is not None
+
+        async def stats(_request: web.Request) -> web.Response:
+            return web.json_response({"channels": api.channels(), "throttled": api.throttled})
+
+        stats_app = web.Application()
+        stats_app.router.add_get("/stats", stats)
+        runner = web.AppRunner(stats_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        stats_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        print(url, f"http://127.0.0.1:{stats_port}/stats", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__":
+    import sys
+
+    serve(
+        float(sys.argv[1]) if len(sys.argv) > 1 else None,
+        float(sys.argv[2]) if len(sys.argv) > 2 else None,
+    )

@@ -52,6 +52,7 @@ def _env(database_url: str, api: str) -> dict[str, str]:
         SLACK_API_URL=api,
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET="secret",
+        WAAROM_SLACK_RATE="200",
     )
     return env
 
