@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bootstrap import Services
@@ -30,13 +30,15 @@ from bot.delivery import (
 )
 from bot.digest import CustomerVoice, Week, build_digest, customer_voice, remember, render_digest
 from bot.messages import Message
-from bot.models import Installation, Member, Nudge, Send, Team, TeamMember
+from bot.models import Installation, Member, Nudge, ProcessedEvent, Send, Team, TeamMember
 from bot.nudges import nudge_content, plan_nudge
 from bot.schedule import ScheduleError, allowed, last_occurrence, parse_quiet, parse_weekly
 from bot.sends import SendKey, claim, exists, finish, take_over
 from bot.views import prompt_message
 
 log = logging.getLogger(__name__)
+
+EVENT_MEMORY = dt.timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class Clock:
         jobs.extend(await self._reminder_jobs(moment, report))
         await asyncio.gather(*jobs)
         report.expired = await self._expire(moment)
+        await self._forget_old_events(moment)
         return report
 
     async def start_up(self, now: dt.datetime | None = None) -> TickReport:
@@ -486,6 +489,14 @@ class Clock:
             if ref is not None:
                 values["message_ref"] = ref
             await session.execute(update(Nudge).where(Nudge.id == nudge.id).values(**values))
+
+    async def _forget_old_events(self, now: dt.datetime) -> None:
+        # Replay protection only needs ids for as long as platforms retry (Slack: minutes,
+        # Teams: seconds); two days is ample and keeps the table small.
+        async with self.services.sessions() as session, session.begin():
+            await session.execute(
+                delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
+            )
 
     async def _expire(self, now: dt.datetime) -> int:
         async with self.services.sessions() as session, session.begin():

@@ -34,27 +34,6 @@ _UNNEST_INSERT = text(
 )
 
 
-_FIELDS = tuple(field.name for field in fields(FeedbackIn))
-_UNNEST_TYPES = {
-    "received_at": "timestamptz",
-    "source": "text",
-    "text": "text",
-    "redacted": "text",
-    "score": "float8",
-    "segment": "text",
-    "step": "text",
-    "external_id": "text",
-    "dedupe_key": "text",
-}
-_UNNEST_INSERT = text(
-    "INSERT INTO feedback (org_id, logged_by_member_id, created_at, "
-    + ", ".join(_UNNEST_TYPES)
-    + ") SELECT :org_id, :logged_by, :created_at, * FROM unnest("
-    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _UNNEST_TYPES.items())
-    + ") ON CONFLICT (org_id, dedupe_key) DO NOTHING"
-)
-
-
 def _insert_ignoring_duplicates(session: AsyncSession) -> Insert:
     dialect = session.get_bind().dialect.name
     keys = ["org_id", "dedupe_key"]
@@ -72,6 +51,9 @@ async def store_feedback(
     if not items:
         return 0
     now = dt.datetime.now(dt.UTC)
+    # Rows in key order: concurrent batches with overlapping keys then take their row locks
+    # in the same order and wait for each other instead of deadlocking.
+    items = sorted(items, key=lambda item: item.dedupe_key)
     rows = [
         {
             **{name: getattr(item, name) for name in _FIELDS},

@@ -117,6 +117,13 @@ def parse_received_at(value: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     A time without an offset is read in ``zone`` (the organisation's default time zone).
     """
     value = value.strip()
+    try:
+        return _parse_moment(value, zone)
+    except (OverflowError, OSError):  # year 1 in a zone east of UTC, year 9999 west of it
+        raise Rejected(f"date {value[:40]!r} is out of range") from None
+
+
+def _parse_moment(value: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     if _EPOCH_RE.match(value):
         return dt.datetime.fromtimestamp(float(value), dt.UTC)
     parsed: dt.datetime | None = None
@@ -195,7 +202,9 @@ def normalise(
         raise Rejected(f"no text in {fields.text!r}")
     if not isinstance(raw_text, str):
         raise Rejected(f"{fields.text!r} must be text")
-    text = _clean(raw_text.strip(), "text")
+    text = _clean(raw_text.strip(), "text").strip()
+    if not text:
+        raise Rejected(f"no text in {fields.text!r}")
     if len(text) > MAX_TEXT:
         raise Rejected(f"text is {len(text)} characters; the limit is {MAX_TEXT}")
 

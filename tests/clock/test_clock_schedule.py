@@ -157,3 +157,24 @@ async def test_two_clocks_at_once_send_each_digest_once(services: Services) -> N
         clock_for(services, fake).tick(now),
     )
     assert sorted(r.to for r in fake.sent) == sorted(f"team-{n}" for n in range(12))
+
+
+async def test_old_replay_records_are_forgotten(services: Services) -> None:
+
+    from bot.models import ProcessedEvent
+
+    async with services.sessions() as session, session.begin():
+        session.add(
+            ProcessedEvent(
+                source="slack", event_id="old", received_at=utc("2026-11-10T08:00:00+00:00")
+            )
+        )
+        session.add(
+            ProcessedEvent(
+                source="slack", event_id="new", received_at=utc("2026-11-16T07:00:00+00:00")
+            )
+        )
+    await clock_for(services, FakeDelivery()).tick(utc("2026-11-16T08:00:00+00:00"))
+    async with services.sessions() as session:
+        kept = (await session.scalars(select(ProcessedEvent.event_id))).all()
+    assert kept == ["new"]
