@@ -93,6 +93,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 
 
 @pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """The PostgreSQL database alone, emptied: for tests about several processes on one
+    server, which SQLite is not made for."""
+    _truncate(postgres_database)
+    return postgres_database
+
+
+@pytest.fixture
 def clock() -> Clock:
     # A Wednesday afternoon in week 2026-W47, Amsterdam time.
     return Clock(dt.datetime(2026, 11, 18, 14, 0, tzinfo=dt.UTC))

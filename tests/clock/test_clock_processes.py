@@ -19,12 +19,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def database_url(postgres_database: str) -> str:
+def database_url(postgres_url: str) -> str:
     # These tests are about several processes on one server: PostgreSQL only.
-    from conftest import _truncate
-
-    _truncate(postgres_database)
-    return postgres_database
+    return postgres_url
 
 
 async def _slack_teams(services: Services, count: int) -> None:
