@@ -210,6 +210,18 @@ def import_(
 # --- engine commands ---------------------------------------------------------------------
 
 
+async def _teams_and_platforms(services: bootstrap.Services) -> list[tuple[Team, str]]:
+    """Every channel team (not 1:1 chats) with its platform, by id."""
+    async with services.sessions() as session:
+        rows = await session.execute(
+            select(Team, Installation.platform)
+            .join(Installation, Installation.id == Team.installation_id)
+            .where(Team.direct.is_(False))
+            .order_by(Team.id)
+        )
+        return [(row.Team, row.platform) for row in rows]
+
+
 def _team_label(team: Team) -> str:
     return f"{team.id} ({team.name or team.external_id})"
 
@@ -417,15 +429,7 @@ def teams_() -> None:
 
     async def go() -> None:
         try:
-            async with services.sessions() as session:
-                rows = (
-                    await session.execute(
-                        select(Team, Installation.platform)
-                        .join(Installation, Installation.id == Team.installation_id)
-                        .where(Team.direct.is_(False))
-                        .order_by(Team.id)
-                    )
-                ).all()
+            rows = await _teams_and_platforms(services)
             table = Table(
                 "id",
                 "platform",
@@ -616,15 +620,7 @@ def status() -> None:
 
     async def go() -> None:
         try:
-            async with services.sessions() as session:
-                rows = (
-                    await session.execute(
-                        select(Team, Installation.platform)
-                        .join(Installation, Installation.id == Team.installation_id)
-                        .where(Team.direct.is_(False))
-                        .order_by(Team.id)
-                    )
-                ).all()
+            rows = await _teams_and_platforms(services)
             now = services.now()
             table = Table(
                 "team", "platform", "state", "next digest", "next nudges", "last sends", box=None
