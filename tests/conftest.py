@@ -54,7 +54,9 @@ def postgres_database() -> Iterator[str]:
         pytest.skip("TEST_DATABASE_URL is not set")
     admin_url = make_url(db.sync_url(POSTGRES))
     name = f"waarom_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # pool_pre_ping: the reliability suite restarts PostgreSQL midway, which leaves this
+    # engine's pooled connection dead by the time the database is dropped.
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.set(database=name, drivername="postgresql").render_as_string(
