@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import directory, views
 from bot.bootstrap import Services
@@ -27,10 +28,11 @@ from bot.ideas import (
     list_ideas,
     merge,
     move,
+    recent_open_ideas,
     similar_ideas,
     team_idea,
 )
-from bot.intake import FieldMap, Rejected, normalise
+from bot.intake import MAX_TEXT, FieldMap, Rejected, normalise
 from bot.messages import Form, FormErrors, Message, Notify, OpenForm, Outcome, Say, UpdateOrigin
 from bot.models import Digest, Feedback, Idea, Installation, Member, Nudge, Team, TeamMember
 from bot.nudges import new_nudge, nudge_content
@@ -60,11 +62,18 @@ class Context:
     team: Team
     member: Member
     t: Translator
-    lead: bool
+    _lead: bool | None = None
 
     @property
     def now(self) -> dt.datetime:
         return self.services.now()
+
+    async def is_lead(self) -> bool:
+        """Whether the actor leads this team; looked up when first asked, as most requests
+        (answers, clicks) never need it."""
+        if self._lead is None:
+            self._lead = await directory.is_lead(self.session, self.team, self.member)
+        return self._lead
 
 
 def _org_slug(services: Services, origin: Origin) -> str:
@@ -108,16 +117,8 @@ async def _context(services: Services, session: AsyncSession, origin: Origin) ->
         team.direct = True
     await session.flush()
     await directory.join(session, team.id, member.id)
-    lead = await directory.is_lead(session, team, member)
     return Context(
-        services,
-        session,
-        origin,
-        inst,
-        team,
-        member,
-        services.catalog.translator(team.language),
-        lead,
+        services, session, origin, inst, team, member, services.catalog.translator(team.language)
     )
 
 
@@ -154,7 +155,7 @@ async def handle_text(services: Services, origin: Origin, text: str) -> list[Out
     async with services.sessions() as session, session.begin():
         ctx = await _context(services, session, origin)
         if not words:
-            return [_private(views.help_message(ctx.t, lead=ctx.lead))]
+            return [_private(views.help_message(ctx.t, lead=await ctx.is_lead()))]
         command = ALIASES.get(words[0].lower(), words[0].lower())
         args = words[1:]
         rest = (
@@ -164,14 +165,14 @@ async def handle_text(services: Services, origin: Origin, text: str) -> list[Out
         )
         handler = _COMMANDS.get(command)
         if handler is None:
-            return [_private(views.help_message(ctx.t, unknown=words[0], lead=ctx.lead))]
-        if command in views.LEAD_COMMANDS and not ctx.lead:
+            return [_private(views.help_message(ctx.t, unknown=words[0], lead=await ctx.is_lead()))]
+        if command in views.LEAD_COMMANDS and not await ctx.is_lead():
             return _refuse(ctx)
         return await handler(ctx, args, rest)
 
 
 async def _help(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
-    return [_private(views.help_message(ctx.t, lead=ctx.lead))]
+    return [_private(views.help_message(ctx.t, lead=await ctx.is_lead()))]
 
 
 async def _ask(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
@@ -494,57 +495,80 @@ def _check_text(
     return None
 
 
+# Free-text fields per form: name, longest length, required.
+_TEXT_FIELDS: dict[str, tuple[tuple[str, int, bool], ...]] = {
+    "answer": (("why", MAX_ANSWER, True), ("how", MAX_ANSWER, True)),
+    "feedback": (("text", MAX_TEXT, True), ("segment", 64, False)),
+}
+
+
+def _settings_values(values: Mapping[str, str]) -> dict[str, str]:
+    # An emptied field keeps its setting, except quiet hours, where empty means none.
+    return {
+        name: value
+        for name, value in values.items()
+        if name in _SETTINGS_FIELDS and (name == "quiet" or value.strip())
+    }
+
+
+def _form_problems(t: Translator, form_id: str, values: Mapping[str, str]) -> dict[str, str]:
+    if form_id == "settings":
+        return validate_settings(_settings_values(values), t)[1]
+    return {
+        name: problem
+        for name, limit, required in _TEXT_FIELDS.get(form_id, ())
+        if (problem := _check_text(t, values, name, limit, required=required))
+    }
+
+
+def check_form(
+    services: Services, form_id: str, values: Mapping[str, str], language: str
+) -> dict[str, str]:
+    """What is wrong with a submitted form, field name → problem in ``language``; empty
+    when it may be stored. Needs no database, so an adapter can answer at once and leave
+    the storing (:func:`handle_form`, which checks again) until after its acknowledgement.
+    """
+    return _form_problems(services.catalog.translator(language), form_id, values)
+
+
 async def handle_form(
     services: Services, origin: Origin, form_id: str, context: str, values: Mapping[str, str]
 ) -> list[Outcome]:
     async with services.sessions() as session, session.begin():
         ctx = await _context(services, session, origin)
+        if form_id == "settings":
+            return await _submit_settings(ctx, context, values)
+        # The adapter may have checked already (check_form); this is the check that counts.
+        errors = _form_problems(ctx.t, form_id, values)
+        if errors:
+            return [FormErrors(errors)]
         if form_id == "answer":
             return await _submit_answer(ctx, context, values)
         if form_id == "feedback":
-            errors = {
-                name: problem
-                for name, limit, required in (("text", 5000, True), ("segment", 64, False))
-                if (problem := _check_text(ctx.t, values, name, limit, required=required))
-            }
-            if errors:
-                return [FormErrors(errors)]
             return await _store_chat_feedback(
                 ctx, values["text"], (values.get("segment") or "").strip() or None
             )
-        if form_id == "settings":
-            if not ctx.lead:
-                return _refuse(ctx)
-            team = ctx.team
-            if context.isdigit() and int(context) != team.id:
-                found = await session.get(Team, int(context))
-                if found is None or found.org_id != team.org_id:
-                    return _refuse(ctx)
-                team = found
-            updates, errors = validate_settings(
-                {
-                    k: v
-                    for k, v in values.items()
-                    if k in _SETTINGS_FIELDS and (k == "quiet" or v.strip())
-                },
-                ctx.t,
-            )
-            if errors:
-                return [FormErrors(errors)]
-            apply_settings(team, updates)
-            t = services.catalog.translator(team.language)
-            return [_private(_settings_summary(t, team, await _lead_names(ctx, team)))]
         return [_private(views.text_message(ctx.t("action.unknown")))]
 
 
-async def _submit_answer(ctx: Context, context: str, values: Mapping[str, str]) -> list[Outcome]:
-    errors = {
-        name: problem
-        for name in ("why", "how")
-        if (problem := _check_text(ctx.t, values, name, MAX_ANSWER))
-    }
+async def _submit_settings(ctx: Context, context: str, values: Mapping[str, str]) -> list[Outcome]:
+    if not await ctx.is_lead():
+        return _refuse(ctx)
+    team = ctx.team
+    if context.isdigit() and int(context) != team.id:
+        found = await ctx.session.get(Team, int(context))
+        if found is None or found.org_id != team.org_id:
+            return _refuse(ctx)
+        team = found
+    updates, errors = validate_settings(_settings_values(values), ctx.t)
     if errors:
         return [FormErrors(errors)]
+    apply_settings(team, updates)
+    t = ctx.services.catalog.translator(team.language)
+    return [_private(_settings_summary(t, team, await _lead_names(ctx, team)))]
+
+
+async def _submit_answer(ctx: Context, context: str, values: Mapping[str, str]) -> list[Outcome]:
     nudge = await _own_nudge(ctx, context)
     if nudge is None:
         return [_private(views.text_message(ctx.t("nudge.not_yours")))]
@@ -557,7 +581,9 @@ async def _submit_answer(ctx: Context, context: str, values: Mapping[str, str]) 
     )
     if claimed.rowcount == 0:  # type: ignore[attr-defined]
         return [_private(views.text_message(ctx.t("nudge.already_answered")))]
-    await ctx.session.refresh(nudge)
+    # What the claim wrote, without reading the row back.
+    set_committed_value(nudge, "status", "answered")
+    set_committed_value(nudge, "answered_at", ctx.now)
     idea = await create_idea(
         ctx.session,
         team_id=nudge.team_id,
@@ -570,8 +596,8 @@ async def _submit_answer(ctx: Context, context: str, values: Mapping[str, str]) 
         feedback_id=nudge.feedback_id,
     )
     prompt, quote = await nudge_content(ctx.session, ctx.services.library, nudge)
-    others = await list_ideas(ctx.session, [nudge.team_id], limit=200)
-    similar = similar_ideas(idea, others)
+    others = await recent_open_ideas(ctx.session, nudge.team_id, exclude=idea.id)
+    similar = similar_ideas(f"{idea.why} {idea.how}", others)
     thanks = ctx.t("answer.thanks", id=idea.id)
     if similar:
         thanks += " " + ctx.t("answer.similar", ids=", ".join(f"#{s.idea_id}" for s in similar))
@@ -670,6 +696,7 @@ __all__ = [
     "Context",
     "Digest",
     "Feedback",
+    "check_form",
     "conversation_removed",
     "feedback_form",
     "handle_action",

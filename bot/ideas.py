@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,8 @@ STATUSES = ("new", "reviewing", "planned", "done", "declined")
 OPEN_STATUSES = ("new", "reviewing", "planned")
 MAX_ANSWER = 1000
 SIMILAR_AT_LEAST = 0.35
+# A new answer is compared with at most this many of the team's newest open ideas.
+SIMILAR_POOL = 50
 
 
 class IdeaError(ValueError):
@@ -181,30 +184,71 @@ async def history(session: AsyncSession, idea_id: int) -> Sequence[IdeaEvent]:
 
 
 @dataclass(frozen=True, slots=True)
+class IdeaText:
+    """Just enough of an idea to compare it with another: its number and its words."""
+
+    id: int
+    text: str
+
+
+async def recent_open_ideas(
+    session: AsyncSession, team_id: int, *, exclude: int | None = None, limit: int = SIMILAR_POOL
+) -> list[IdeaText]:
+    """The team's newest open ideas, as number and text only: what a new answer is
+    compared with. Older or closed ideas are left out; the lead's lists show those."""
+    query = (
+        select(Idea.id, Idea.why, Idea.how)
+        .where(
+            Idea.team_id == team_id,
+            Idea.merged_into_id.is_(None),
+            Idea.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Idea.created_at.desc(), Idea.id.desc())
+        .limit(limit)
+    )
+    if exclude is not None:
+        query = query.where(Idea.id != exclude)
+    rows = await session.execute(query)
+    return [IdeaText(row.id, f"{row.why} {row.how}") for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
 class Similar:
     idea_id: int
     similarity: float
 
 
-def similar_ideas(target: Idea, others: Sequence[Idea], limit: int = 3) -> list[Similar]:
-    """Likely duplicates of ``target`` among ``others`` by TF-IDF cosine similarity of
-    their stemmed words."""
-    pool = [idea for idea in others if idea.id != target.id and idea.merged_into_id is None]
-    if not pool:
+@lru_cache(maxsize=4096)
+def _terms(text: str) -> tuple[str, ...]:
+    # An idea's text never changes, and the same newest ideas are compared with every new
+    # answer: stem each text once per process.
+    return tuple(stems(text))
+
+
+def similar_ideas(text: str, others: Sequence[IdeaText], limit: int = 3) -> list[Similar]:
+    """Likely duplicates of ``text`` among ``others``: cosine similarity of TF-IDF vectors
+    of their stemmed words (raw counts, smoothed IDF, unit length: scikit-learn's
+    ``TfidfVectorizer`` defaults), at least :data:`SIMILAR_AT_LEAST`, best first."""
+    docs = [Counter(_terms(text)), *(Counter(_terms(other.text)) for other in others)]
+    if not docs[0] or not others:
         return []
-    docs = [stems(f"{idea.why} {idea.how}") for idea in (target, *pool)]
-    vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens)
-    try:
-        matrix = vectorizer.fit_transform(docs)
-    except ValueError:
-        return []
-    scores = cosine_similarity(matrix[0], matrix[1:])[0]
-    ranked = sorted(zip(pool, scores, strict=True), key=lambda pair: (-pair[1], pair[0].id))
-    return [
-        Similar(idea.id, float(score))
-        for idea, score in ranked[:limit]
-        if score >= SIMILAR_AT_LEAST
-    ]
+    df = Counter(term for doc in docs for term in doc)
+    idf = {term: math.log((1 + len(docs)) / (1 + count)) + 1 for term, count in df.items()}
+
+    def unit(doc: Counter[str]) -> dict[str, float]:
+        weights = {term: count * idf[term] for term, count in doc.items()}
+        norm = math.sqrt(sum(weight * weight for weight in weights.values()))
+        return {term: weight / norm for term, weight in weights.items()} if norm else {}
+
+    target = unit(docs[0])
+    found = []
+    for other, doc in zip(others, docs[1:], strict=True):
+        vector = unit(doc)
+        score = sum(weight * vector.get(term, 0.0) for term, weight in target.items())
+        if score >= SIMILAR_AT_LEAST:
+            found.append(Similar(other.id, score))
+    found.sort(key=lambda similar: (-similar.similarity, similar.idea_id))
+    return found[:limit]
 
 
 CSV_COLUMNS = (

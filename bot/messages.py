@@ -95,6 +95,8 @@ class Form:
     cancel: str
     context: str = ""
     intro: str = ""
+    # The language of its texts; problems found on submit are told in it too.
+    language: str = ""
 
 
 # --- what a handler asks the adapter to do ---------------------------------------------

@@ -108,6 +108,7 @@ def answer_form(
         ),
         submit=t("answer.submit"),
         cancel=t("form.cancel"),
+        language=t.language,
         context=str(nudge.id),
     )
 
@@ -129,6 +130,7 @@ def feedback_form(t: Translator, prefill: str = "") -> Form:
         ),
         submit=t("feedback.submit"),
         cancel=t("form.cancel"),
+        language=t.language,
         intro=t("feedback.intro"),
     )
 
@@ -182,6 +184,7 @@ def settings_form(t: Translator, team: Team) -> Form:
         ),
         submit=t("settings.submit"),
         cancel=t("form.cancel"),
+        language=t.language,
         context=str(team.id),
         intro=t("settings.intro"),
     )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
 from bot import chat
 from bot.bootstrap import Services
 from bot.feedback import store_feedback
+from bot.i18n import Catalog
 from bot.intake import FieldMap, normalise
 from bot.messages import Choices, FormErrors, Notify, OpenForm, Quote, Say, UpdateOrigin, plain_text
 from bot.models import Feedback, Idea, IdeaEvent, Nudge
@@ -109,6 +112,44 @@ async def test_an_over_long_or_empty_answer_is_refused_and_nothing_stored(
     async with services.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Idea)) == 0
         assert (await session.scalars(select(Nudge.status))).one() == "sent"
+
+
+def test_forms_are_checked_without_the_database() -> None:
+    # Only the catalog: an adapter can answer a submission at once, before any storing.
+    check = partial(chat.check_form, SimpleNamespace(catalog=Catalog.load()))
+    assert check("answer", {"why": "x" * 1001, "how": " "}, "en") == {
+        "why": "At most 1000 characters (this is 1001).",
+        "how": "Please fill this in.",
+    }
+    assert check("answer", {"how": "ok"}, "nl") == {"why": "Vul dit veld in."}
+    assert check("answer", {"why": "a", "how": "b"}, "en") == {}
+    assert check("feedback", {"text": "Slow", "segment": "s" * 65}, "en") == {
+        "segment": "At most 64 characters (this is 65)."
+    }
+    assert check("feedback", {"text": "Slow"}, "en") == {}
+    assert set(check("settings", {"timezone": "Mars/Base", "digest": "mon 09:00"}, "en")) == {
+        "timezone"
+    }
+    assert check("settings", {"timezone": "", "quiet": ""}, "en") == {}
+
+
+async def test_an_answer_like_an_open_idea_points_to_it(services: Services) -> None:
+    await _ask_and_answer(
+        services, ANNA, "Customers wait too long for the mechanic", "Schedule mechanics at night"
+    )
+    await _ask_and_answer(services, ANNA, "The invoice is unclear", "Show the VAT on its own line")
+    like_first = await _ask_and_answer(
+        services, LEAD, "Customers wait long for a mechanic", "Schedule the mechanics at night"
+    )
+    thanks = plain_text(like_first[0].message)
+    assert "#3" in thanks and "Looks like: #1." in thanks
+    # Closed ideas are not offered as the original.
+    await chat.handle_text(services, LEAD, "idea 1 done")
+    await chat.handle_text(services, LEAD, "idea 3 done")
+    again = await _ask_and_answer(
+        services, ANNA, "Customers wait for the mechanic", "Mechanics at night"
+    )
+    assert "Looks like" not in plain_text(again[0].message)
 
 
 async def test_a_double_submit_makes_one_idea(services: Services) -> None:
