@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import installs
+from adapters.slack.background import Background
 from adapters.slack.inbound import Core, Listeners
 from adapters.slack.outbound import Sender, TokenLookup
 from bot.bootstrap import Services
@@ -43,6 +44,8 @@ BOT_SCOPES = (
     "users:read",
 )
 RATE_LIMIT_RETRIES = 3
+# How long a stopping server waits for acknowledged work to finish.
+SHUTDOWN_GRACE = 20.0
 
 
 @dataclass
@@ -50,6 +53,8 @@ class SlackApp:
     bolt: AsyncApp
     sender: Sender
     oauth: bool
+    # Work still to do after an acknowledgement (storing submitted forms).
+    background: Background
 
 
 def configured(settings: Settings, *, socket: bool = False) -> str | None:
@@ -151,9 +156,12 @@ def build(services: Services, core: Core | None = None, *, socket: bool = False)
 
         tokens = single_token
 
-    Listeners(services, core, tokens, store).register(bolt)
+    listeners = Listeners(services, core, tokens, store)
+    listeners.register(bolt)
     sender = Sender(services, tokens, web_client(settings))
-    return SlackApp(bolt=bolt, sender=sender, oauth=store is not None)
+    return SlackApp(
+        bolt=bolt, sender=sender, oauth=store is not None, background=listeners.background
+    )
 
 
 SLACK: web.AppKey[SlackApp] = web.AppKey("slack", SlackApp)
@@ -188,6 +196,12 @@ def mount(app: web.Application, services: Services, core: Core | None = None) ->
         app.router.add_get(INSTALL_PATH, install)
         app.router.add_get(REDIRECT_PATH, redirect)
     app[SLACK] = slack
+
+    async def finish_background(_app: web.Application) -> None:
+        # Before the database closes: forms already acknowledged are still stored.
+        await slack.background.drain(SHUTDOWN_GRACE)
+
+    app.on_shutdown.append(finish_background)
     log.info(
         "Slack mounted at %s (%s)",
         EVENTS_PATH,

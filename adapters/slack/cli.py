@@ -19,7 +19,7 @@ app = typer.Typer(help="Slack: run in Socket Mode for development.", no_args_is_
 @app.command("socket")
 def socket() -> None:
     """Connect to Slack over Socket Mode (SLACK_APP_TOKEN): no public URL needed."""
-    from adapters.slack.app import build
+    from adapters.slack.app import SHUTDOWN_GRACE, build
 
     try:
         settings = load_settings()
@@ -36,7 +36,10 @@ def socket() -> None:
             slack = build(services, socket=True)
             handler = AsyncSocketModeHandler(slack.bolt, app_token)
             typer.echo("Connected to Slack over Socket Mode; Ctrl-C stops.")
-            await handler.start_async()  # type: ignore[no-untyped-call]
+            try:
+                await handler.start_async()  # type: ignore[no-untyped-call]
+            finally:
+                await slack.background.drain(SHUTDOWN_GRACE)
         finally:
             await services.close()
 

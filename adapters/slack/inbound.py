@@ -1,15 +1,15 @@
 """What comes in: Bolt listeners that turn Slack requests into core calls.
 
 Every listener acknowledges first (Slack wants an answer within 3 seconds) and does the
-work afterwards, except a modal submission: its answer *is* the validation result, so the
-core checks the form before the acknowledgement. Each request is handled once (see
+work afterwards. A modal submission's answer *is* the validation result, so the core checks
+the form first, without the database (``check_form``), and stores it after the
+acknowledgement (:mod:`adapters.slack.background`). Each request is handled once (see
 :mod:`adapters.slack.replay`). Errors are logged with the request's context and, where
 someone is waiting for an answer, told to them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -26,6 +26,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, replay
+from adapters.slack.background import Background
 from adapters.slack.outbound import Reply, TokenLookup, deliver
 from bot.bootstrap import Services
 from bot.messages import Form, FormErrors, Message, OpenForm, Outcome, Paragraph, Say
@@ -40,8 +41,7 @@ PROFILE_TTL = 600.0
 SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again."
 SORRY_FORM = "Something went wrong on our side; your text is still here. Please try again."
 SORRY_LATE = "Your form could not be saved. Here is what you wrote, to try again:"
-# Slack waits 3 s for the answer to a modal submission.
-SUBMIT_BUDGET = 2.5
+SORRY_LATE_ERROR = "Something went wrong on our side."
 
 
 class Core(Protocol):
@@ -52,6 +52,10 @@ class Core(Protocol):
     async def handle_action(
         self, services: Services, origin: Origin, action: str, value: str
     ) -> list[Outcome]: ...
+
+    def check_form(
+        self, services: Services, form_id: str, values: dict[str, str], language: str
+    ) -> dict[str, str]: ...
 
     async def handle_form(
         self, services: Services, origin: Origin, form_id: str, context: str, values: dict[str, str]
@@ -186,6 +190,7 @@ class Listeners:
         self.tokens = tokens
         self.installation_store = installation_store
         self.profiles = Profiles()
+        self.background = Background()
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.command(COMMAND)(self.command)
@@ -321,14 +326,30 @@ class Listeners:
     async def submit(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        # No replay record here: the core makes a submitted form count once by itself (an
-        # answer claims its prompt atomically, feedback is deduplicated by content), and
-        # this answer is on the hot path of every modal.
         team, user = _team_id(body), _user_id(body)
         state = render.FormState.decode(view.get("private_metadata", ""))
         values = render.form_values((view.get("state") or {}).get("values") or {})
-        # No users.info either: the core keeps what it knew about the member.
-        where = origin(team, state.channel, user)
+        language = state.language or self.services.settings.waarom_language
+        try:
+            problems = self.core.check_form(self.services, state.form_id, values, language)
+        except Exception:
+            log.exception("Slack form %s failed (workspace %s, user %s)", state.form_id, team, user)
+            first = next(iter(values), None)
+            if first is None:
+                await ack()
+            else:
+                await ack(response_action="errors", errors={first: SORRY_FORM})
+            return
+        if problems:
+            await ack(
+                response_action="errors", errors=render.form_errors(_on_fields(problems, values))
+            )
+            return
+        await ack()
+        # Stored after the ack: the form was checked, so storing nearly always succeeds, and
+        # when it does not, the person is told with what they wrote. No replay record: the
+        # core makes a submitted form count once by itself (an answer claims its prompt
+        # atomically, feedback is deduplicated by content).
         reply = Reply(
             client=client,
             workspace_id=team,
@@ -338,56 +359,42 @@ class Listeners:
             message_ephemeral=not state.message_ts,
             respond=AsyncRespond(response_url=state.response_url) if state.response_url else None,
         )
-        work = asyncio.ensure_future(
-            self.core.handle_form(self.services, where, state.form_id, state.context, values)
-        )
+        # No users.info either: the core keeps what it knew about the member.
+        where = origin(team, state.channel, user)
+        what = f"form {state.form_id}"
+
+        async def store() -> None:
+            await self._guard(what, body, None, lambda: self._store(reply, where, state, values))
+
+        self.background.start(what, store)
+
+    async def _store(
+        self, reply: Reply, where: Origin, state: render.FormState, values: dict[str, str]
+    ) -> None:
         try:
-            outcomes = await asyncio.wait_for(asyncio.shield(work), SUBMIT_BUDGET)
-        except TimeoutError:
-            # Slack gives up on the answer after 3 s and tells the person it failed; rather
-            # close the modal now and report the result in a message.
-            log.warning(
-                "form %s took over %.1f s; answering after the ack", state.form_id, SUBMIT_BUDGET
+            outcomes = await self.core.handle_form(
+                self.services, where, state.form_id, state.context, values
             )
-            await ack()
-            await self._guard(
-                f"form {state.form_id}", body, reply, lambda: self._late(reply, work, values)
-            )
-            return
         except Exception:
-            log.exception("Slack form %s failed (workspace %s, user %s)", state.form_id, team, user)
-            first = next(iter(values), None)
-            if first is None:
-                await ack()
-            else:
-                await ack(response_action="errors", errors={first: SORRY_FORM})
-            return
+            await self._unsaved(reply, values, [SORRY_LATE_ERROR])
+            raise
         problems = _problems(outcomes)
         if problems:
-            await ack(
-                response_action="errors", errors=render.form_errors(_on_fields(problems, values))
-            )
+            await self._unsaved(reply, values, list(problems.values()))
             return
-        await ack()
-        await self._guard(
-            f"form {state.form_id}", body, reply, lambda: self._deliver(reply, outcomes)
-        )
+        await self._deliver(reply, outcomes)
 
-    async def _late(
-        self, reply: Reply, work: asyncio.Future[list[Outcome]], values: dict[str, str]
-    ) -> None:
-        outcomes = await work
-        problems = _problems(outcomes)
-        if not problems:
-            await self._deliver(reply, outcomes)
-            return
-        # The modal is gone: send the problems with what was written, so nothing is lost.
+    async def _unsaved(self, reply: Reply, values: dict[str, str], problems: list[str]) -> None:
+        """The modal is gone: send the problems with what was written, so nothing is lost."""
         written = [Paragraph(f"{name}: {text}") for name, text in values.items() if text]
         message = Message(
-            (Paragraph(SORRY_LATE), *(Paragraph(p) for p in problems.values()), *written),
+            (Paragraph(SORRY_LATE), *(Paragraph(p) for p in problems), *written),
             summary=SORRY_LATE,
         )
-        await self._deliver(reply, [Say(message, private=True)])
+        try:
+            await self._deliver(reply, [Say(message, private=True)])
+        except Exception:
+            log.exception("could not send an unsaved form back to %s", reply.user_id)
 
     async def closed(self, ack: AsyncAck) -> None:
         await ack()

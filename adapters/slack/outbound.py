@@ -112,6 +112,7 @@ async def _open_form(reply: Reply, open_form: OpenForm) -> None:
         response_url=(reply.respond.response_url or "")
         if reply.message_ephemeral and reply.respond is not None
         else "",
+        language=open_form.form.language,
     )
     await reply.client.views_open(
         trigger_id=reply.trigger_id, view=render.modal_view(open_form.form, state)

@@ -259,6 +259,8 @@ class FormState:
     message_ts: str = ""
     # For a form opened from an ephemeral message, which only its response_url can update.
     response_url: str = ""
+    # The form's language, to name problems in it before the core is asked.
+    language: str = ""
 
     def encode(self) -> str:
         data = {
@@ -267,6 +269,7 @@ class FormState:
             "ch": self.channel,
             "ts": self.message_ts,
             "ru": self.response_url,
+            "l": self.language,
         }
         return json.dumps(
             {key: value for key, value in data.items() if value}, separators=(",", ":")
@@ -281,6 +284,7 @@ class FormState:
             channel=data.get("ch", ""),
             message_ts=data.get("ts", ""),
             response_url=data.get("ru", ""),
+            language=data.get("l", ""),
         )
 
 

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from adapters.slack.app import SLACK
 from bot import bootstrap
 from bot.config import Settings
 from bot.web import create_app
@@ -55,6 +56,10 @@ class Running:
         self.services = services
         self.server = server
         self.slack = slack
+
+    async def settled(self) -> None:
+        """Wait for what the server does after its acknowledgements (storing forms)."""
+        await self.server.app[SLACK].background.drain()
 
 
 async def start(

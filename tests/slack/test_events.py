@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
 
 import pytest
 from conftest import Running, assert_valid_blocks, assert_valid_view
@@ -121,6 +122,7 @@ async def test_shortcut_opens_a_prefilled_form_that_stores_feedback(
     )
     status, body = await serve.slack.submit(view, {"text": text_field["element"]["initial_value"]})
     assert (status, body) == (200, "")
+    await serve.settled()
     async with serve.services.sessions() as session:
         stored = (await session.scalars(select(Feedback))).all()
     assert [f.text for f in stored] == [text_field["element"]["initial_value"]]
@@ -219,8 +221,57 @@ async def test_listener_errors_are_logged_with_context_and_told(
     assert USER in record.getMessage()
 
 
-async def test_a_failing_submit_keeps_the_text_in_the_modal(
+async def test_a_failing_check_keeps_the_text_in_the_modal(
     serve: Running, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import chat
+
+    def broken(*_args: object) -> dict[str, str]:
+        raise RuntimeError("catalog on fire")
+
+    await serve.slack.command("feedback")
+    [opened] = await fake_slack.wait_for("views.open")
+    monkeypatch.setattr(chat, "check_form", broken)
+    status, body = await serve.slack.submit(opened["view"], {"text": "Precious words"})
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert "text" in answer["errors"]
+    await serve.settled()
+    assert await count(serve, Feedback) == 0
+    assert await count(serve, ProcessedEvent) == 1  # only the command; the submit can be retried
+
+
+async def test_a_checked_form_is_acknowledged_before_it_is_stored(
+    serve: Running, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import chat
+
+    release = asyncio.Event()
+    real = chat.handle_form
+
+    async def slow(*args: Any) -> list[object]:
+        await release.wait()
+        return await real(*args)
+
+    await serve.slack.command("feedback")
+    [opened] = await fake_slack.wait_for("views.open")
+    monkeypatch.setattr(chat, "handle_form", slow)
+    status, body = await serve.slack.submit(opened["view"], {"text": "Precious words"})
+    assert (status, body) == (200, "")  # the modal closed while nothing is stored yet
+    assert await count(serve, Feedback) == 0
+    release.set()
+    await serve.settled()
+    assert await count(serve, Feedback) == 1
+    [thanks] = await fake_slack.wait_for("chat.postEphemeral")
+    assert "Precious words" in json.dumps(thanks.args)
+
+
+async def test_a_store_failing_after_the_ack_sends_the_text_back(
+    serve: Running,
+    fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from bot import chat
 
@@ -231,28 +282,28 @@ async def test_a_failing_submit_keeps_the_text_in_the_modal(
     [opened] = await fake_slack.wait_for("views.open")
     monkeypatch.setattr(chat, "handle_form", broken)
     status, body = await serve.slack.submit(opened["view"], {"text": "Precious words"})
-    assert status == 200
-    answer = json.loads(body)
-    assert answer["response_action"] == "errors"
-    assert "text" in answer["errors"]
-    assert await count(serve, ProcessedEvent) == 1  # only the command; the submit can be retried
+    assert (status, body) == (200, "")
+    await serve.settled()
+    [told] = await fake_slack.wait_for("chat.postEphemeral")
+    assert "Precious words" in json.dumps(told.args)
+    assert "went wrong" in json.dumps(told.args)
+    [record] = [r for r in caplog.records if r.name == "adapters.slack.inbound" and r.exc_info]
+    assert "form feedback" in record.getMessage()
+    assert TEAM in record.getMessage() and USER in record.getMessage()
 
 
-async def test_a_slow_submit_closes_the_modal_and_reports_by_message(
+async def test_a_form_refused_after_the_ack_is_sent_back_by_message(
     serve: Running, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from adapters.slack import inbound
     from bot import chat
     from bot.messages import FormErrors
 
-    async def slow(*_args: object) -> list[object]:
-        await asyncio.sleep(0.5)
+    async def refuse(*_args: object) -> list[object]:
         return [FormErrors({"text": "too long"})]
 
     await serve.slack.command("feedback")
     [opened] = await fake_slack.wait_for("views.open")
-    monkeypatch.setattr(inbound, "SUBMIT_BUDGET", 0.1)
-    monkeypatch.setattr(chat, "handle_form", slow)
+    monkeypatch.setattr(chat, "handle_form", refuse)
     status, body = await serve.slack.submit(opened["view"], {"text": "Precious words"})
     assert (status, body) == (200, "")
     [told] = await fake_slack.wait_for("chat.postEphemeral")

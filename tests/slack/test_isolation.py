@@ -46,6 +46,7 @@ async def answer_a_prompt(running: Running, fake: FakeSlack, why: str) -> None:
     [opened] = await fake.wait_for("views.open")
     status, body = await running.slack.submit(opened["view"], {"why": why, "how": "Keep it"})
     assert (status, body) == (200, "")
+    await running.settled()
 
 
 async def test_direct_message_command(serve: Running, fake_slack: FakeSlack) -> None:
