@@ -557,7 +557,13 @@ async def _submit_settings(ctx: Context, context: str, values: Mapping[str, str]
     team = ctx.team
     if context.isdigit() and int(context) != team.id:
         found = await ctx.session.get(Team, int(context))
-        if found is None or found.org_id != team.org_id:
+        # The form names the team it changes: leading the chat it was submitted from (say,
+        # one's own direct chat with the bot) does not make one a lead of that team.
+        if (
+            found is None
+            or found.installation_id != ctx.installation.id
+            or not await directory.is_lead(ctx.session, found, ctx.member)
+        ):
             return _refuse(ctx)
         team = found
     updates, errors = validate_settings(_settings_values(values), ctx.t)
