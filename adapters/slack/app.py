@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import installs
 from adapters.slack.background import Background
 from adapters.slack.inbound import Core, Listeners
+from adapters.slack.logs import api_logger
 from adapters.slack.outbound import Sender, TokenLookup
 from bot.bootstrap import Services
 from bot.config import Settings, SettingsError
@@ -73,7 +74,7 @@ def configured(settings: Settings, *, socket: bool = False) -> str | None:
 
 
 def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    client = AsyncWebClient(token=token, base_url=settings.slack_api_url, logger=api_logger())
     # On HTTP 429 wait for Retry-After and try again, instead of failing the request.
     client.retry_handlers.append(
         AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
-for folder in (HERE, HERE.parent / "slack", HERE.parent / "teams", HERE.parent / "webhook"):
+sys.path.insert(0, str(HERE))
+for name in ("slack", "teams", "webhook", "clock"):
+    folder = HERE.parent / name
     if str(folder) not in sys.path:
         sys.path.append(str(folder))
 

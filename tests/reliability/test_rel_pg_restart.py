@@ -305,3 +305,8 @@ async def test_postgres_restart_under_traffic_loses_nothing(
     assert not any(inbound.SORRY in r for r in fake.replies_to(last.key))
     assert "Rel-final after the restart" in feedback_texts
     assert code == 0, log[-3000:]
+    # The errors the restart caused are logged without the customer's or employee's words
+    # (a driver's message can quote a statement's parameters).
+    quoted = [w for w in ("Levering ", "Rel-cmd-", "Rel-sub-", "Bel ze terug") if w in log]
+    TALLY.leaked += len(quoted)
+    assert not quoted, log[-5000:]
