@@ -32,7 +32,7 @@ from bot.ideas import (
     similar_ideas,
     team_idea,
 )
-from bot.intake import MAX_TEXT, FieldMap, Rejected, normalise
+from bot.intake import MAX_TEXT, FieldMap, Rejected, normalise, typed_text
 from bot.messages import Form, FormErrors, Message, Notify, OpenForm, Outcome, Say, UpdateOrigin
 from bot.models import Digest, Feedback, Idea, Installation, Member, Nudge, Team, TeamMember
 from bot.nudges import new_nudge, nudge_content
@@ -83,6 +83,38 @@ def _org_slug(services: Services, origin: Origin) -> str:
 
 
 async def _context(services: Services, session: AsyncSession, origin: Origin) -> Context:
+    found = await directory.known(
+        session, origin.platform, origin.workspace_id, origin.conversation_id, origin.user_id
+    )
+    if found is not None:
+        inst, team, member, joined = found
+        directory.refresh_member(
+            member,
+            display_name=origin.user_name,
+            timezone=origin.user_timezone,
+            is_admin=origin.user_is_admin,
+            address=origin.user_address,
+        )
+        directory.refresh_team(
+            team, name=origin.conversation_name, address=origin.conversation_address
+        )
+    else:
+        inst, team, member = await _first_contact(services, session, origin)
+        joined = False
+    if origin.direct and not team.direct:
+        team.direct = True
+    if not joined:
+        await session.flush()
+        await directory.join(session, team.id, member.id)
+    return Context(
+        services, session, origin, inst, team, member, services.catalog.translator(team.language)
+    )
+
+
+async def _first_contact(
+    services: Services, session: AsyncSession, origin: Origin
+) -> tuple[Installation, Team, Member]:
+    """Find or create what :func:`directory.known` did not find all of."""
     inst = await session.scalar(
         select(Installation).where(
             Installation.platform == origin.platform,
@@ -113,13 +145,7 @@ async def _context(services: Services, session: AsyncSession, origin: Origin) ->
         address=origin.conversation_address,
         added_by=member.id,
     )
-    if origin.direct and not team.direct:
-        team.direct = True
-    await session.flush()
-    await directory.join(session, team.id, member.id)
-    return Context(
-        services, session, origin, inst, team, member, services.catalog.translator(team.language)
-    )
+    return inst, team, member
 
 
 async def _home_team(ctx: Context) -> Team:
@@ -487,7 +513,7 @@ async def _zo_for(ctx: Context, nudge: Nudge) -> str:
 def _check_text(
     t: Translator, values: Mapping[str, str], name: str, limit: int, *, required: bool = True
 ) -> str | None:
-    value = (values.get(name) or "").strip()
+    value = typed_text(values.get(name) or "")
     if required and not value:
         return t("form.required")
     if len(value) > limit:
@@ -594,8 +620,8 @@ async def _submit_answer(ctx: Context, context: str, values: Mapping[str, str]) 
         ctx.session,
         team_id=nudge.team_id,
         author_id=ctx.member.id,
-        why=values["why"].strip(),
-        how=values["how"].strip(),
+        why=typed_text(values["why"]),
+        how=typed_text(values["how"]),
         now=ctx.now,
         nudge_id=nudge.id,
         prompt_id=nudge.prompt_id,

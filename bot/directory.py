@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,7 +87,22 @@ async def member(
                 session.add(found)
         except IntegrityError:
             found = (await session.scalars(query)).one()
-    # Platforms tell us names and zones on every event; keep the newest.
+    refresh_member(
+        found, display_name=display_name, timezone=timezone, is_admin=is_admin, address=address
+    )
+    return found
+
+
+def refresh_member(
+    found: Member,
+    *,
+    display_name: str = "",
+    timezone: str | None = None,
+    is_admin: bool | None = None,
+    address: dict[str, Any] | None = None,
+) -> None:
+    """Platforms tell us names and zones on every event; keep the newest. Only what
+    changed is assigned, so an unchanged member is not written."""
     if display_name and found.display_name != display_name:
         found.display_name = display_name
     if timezone and found.timezone != timezone:
@@ -96,7 +111,6 @@ async def member(
         found.is_admin = is_admin
     if address and found.address != address:
         found.address = address
-    return found
 
 
 async def team(
@@ -128,11 +142,43 @@ async def team(
                 session.add(found)
         except IntegrityError:
             found = (await session.scalars(query)).one()
+    refresh_team(found, name=name, address=address)
+    return found
+
+
+def refresh_team(found: Team, *, name: str = "", address: dict[str, Any] | None = None) -> None:
     if name and found.name != name:
         found.name = name
     if address and found.address != address:
         found.address = address
-    return found
+
+
+async def known(
+    session: AsyncSession, platform: str, workspace_id: str, conversation_id: str, user_id: str
+) -> tuple[Installation, Team, Member, bool] | None:
+    """The installation, team and member of a request in one query, when all three exist
+    (nearly always), and whether the member already belongs to the team."""
+    row = (
+        await session.execute(
+            select(Installation, Team, Member, TeamMember.member_id)
+            .join(
+                Team,
+                and_(Team.installation_id == Installation.id, Team.external_id == conversation_id),
+            )
+            .join(
+                Member,
+                and_(Member.installation_id == Installation.id, Member.external_id == user_id),
+            )
+            .outerjoin(
+                TeamMember,
+                and_(TeamMember.team_id == Team.id, TeamMember.member_id == Member.id),
+            )
+            .where(Installation.platform == platform, Installation.external_id == workspace_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return row[0], row[1], row[2], row[3] is not None
 
 
 async def join(session: AsyncSession, team_id: int, member_id: int) -> None:

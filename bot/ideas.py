@@ -234,17 +234,15 @@ def similar_ideas(text: str, others: Sequence[IdeaText], limit: int = 3) -> list
         return []
     df = Counter(term for doc in docs for term in doc)
     idf = {term: math.log((1 + len(docs)) / (1 + count)) + 1 for term, count in df.items()}
-
-    def unit(doc: Counter[str]) -> dict[str, float]:
-        weights = {term: count * idf[term] for term, count in doc.items()}
-        norm = math.sqrt(sum(weight * weight for weight in weights.values()))
-        return {term: weight / norm for term, weight in weights.items()} if norm else {}
-
-    target = unit(docs[0])
+    target = {term: count * idf[term] for term, count in docs[0].items()}
+    target_norm = math.sqrt(sum(weight * weight for weight in target.values()))
     found = []
     for other, doc in zip(others, docs[1:], strict=True):
-        vector = unit(doc)
-        score = sum(weight * vector.get(term, 0.0) for term, weight in target.items())
+        norm = math.sqrt(sum((count * idf[term]) ** 2 for term, count in doc.items()))
+        if not norm:
+            continue
+        dot = sum(weight * doc[term] * idf[term] for term, weight in target.items() if term in doc)
+        score = dot / (norm * target_norm)
         if score >= SIMILAR_AT_LEAST:
             found.append(Similar(other.id, score))
     found.sort(key=lambda similar: (-similar.similarity, similar.idea_id))

@@ -283,3 +283,37 @@ async def test_digest_preview_and_home(services: Services) -> None:
     await chat.handle_text(services, ANNA, "ask")
     home = await chat.home(services, ANNA)
     assert "Open questions for you" in plain_text(home)
+
+
+def test_similarity_scores_match_scikit_learns_tfidf() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from bot.ideas import IdeaText, similar_ideas
+    from bot.text import stems
+
+    texts = [
+        "Klanten wachten te lang op de monteur. Plan monteurs ook 's avonds in",
+        "Customers wait too long for the mechanic; schedule mechanics at night",
+        "De factuur is onduidelijk, zet de btw apart",
+        "Monteur komt te laat bij klanten, avondafspraken aanbieden",
+        "The invoice is unclear: show VAT separately",
+        "Klanten wachten lang op een monteur; plan de monteurs 's avonds in",
+        "Customers wait long for a mechanic: schedule the mechanics at night",
+    ]
+    found_any = False
+    for target in texts:
+        others = [IdeaText(n, text) for n, text in enumerate(texts, 1) if text != target]
+        matrix = TfidfVectorizer(analyzer=lambda tokens: tokens).fit_transform(
+            [stems(text) for text in (target, *(o.text for o in others))]
+        )
+        expected = dict(
+            zip((o.id for o in others), cosine_similarity(matrix[0], matrix[1:])[0], strict=True)
+        )
+        found_any = found_any or bool(similar_ideas(target, others))
+        for found in similar_ideas(target, others, limit=len(others)):
+            assert abs(found.similarity - expected[found.idea_id]) < 1e-9
+        assert {f.idea_id for f in similar_ideas(target, others, limit=len(others))} == {
+            n for n, score in expected.items() if score >= 0.35
+        }
+    assert found_any
