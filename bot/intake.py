@@ -189,6 +189,13 @@ def _clean(text: str, name: str) -> str:
     return _CONTROL_RE.sub("", text)
 
 
+def typed_text(text: str) -> str:
+    """What a person typed in chat, as it is stored: stripped, without control characters
+    (tab, newline and carriage return stay; PostgreSQL refuses NUL) and with unpaired
+    surrogates, which no encoding can store, replaced."""
+    return _SURROGATE_RE.sub("\ufffd", _CONTROL_RE.sub("", text)).strip()
+
+
 def normalise(
     record: Mapping[str, object],
     fields: FieldMap,

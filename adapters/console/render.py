@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from bot.messages import Button, Choices, Divider, Facts, Heading, Message, Paragraph, Quote
 
 WIDTH = 78
+# Control characters (C0 but tab and newline, DEL, C1): in a terminal, text people wrote
+# could otherwise clear the screen, set the title or fake other output.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def render(message: Message) -> tuple[str, list[Button]]:
@@ -36,4 +40,4 @@ def render(message: Message) -> tuple[str, list[Button]]:
                 )
             case Divider():
                 lines.append("")
-    return "\n".join(lines).strip("\n"), buttons
+    return _CONTROL.sub("", "\n".join(lines)).strip("\n"), buttons
