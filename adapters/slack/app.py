@@ -12,9 +12,10 @@ Web API base URL); nothing is read from the environment here. Two install modes:
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from aiohttp import web
+from aiohttp import ClientSession, ClientTimeout, web
 from cryptography.fernet import Fernet
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
@@ -165,6 +166,15 @@ def build(services: Services, core: Core | None = None, *, socket: bool = False)
     )
 
 
+async def share_connections(slack: SlackApp) -> ClientSession:
+    """One HTTP session for every Web API call of this process. Bolt makes a client per
+    request and the SDK a session (a new connection) per call unless its client has one."""
+    session = ClientSession(timeout=ClientTimeout(total=slack.bolt.client.timeout))
+    slack.bolt.client.session = session
+    slack.sender.client.session = session
+    return session
+
+
 SLACK: web.AppKey[SlackApp] = web.AppKey("slack", SlackApp)
 
 
@@ -198,10 +208,16 @@ def mount(app: web.Application, services: Services, core: Core | None = None) ->
         app.router.add_get(REDIRECT_PATH, redirect)
     app[SLACK] = slack
 
+    async def connections(_app: web.Application) -> AsyncIterator[None]:
+        session = await share_connections(slack)
+        yield
+        await session.close()
+
     async def finish_background(_app: web.Application) -> None:
         # Before the database closes: forms already acknowledged are still stored.
         await slack.background.drain(SHUTDOWN_GRACE)
 
+    app.cleanup_ctx.append(connections)
     app.on_shutdown.append(finish_background)
     log.info(
         "Slack mounted at %s (%s)",

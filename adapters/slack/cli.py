@@ -19,7 +19,7 @@ app = typer.Typer(help="Slack: run in Socket Mode for development.", no_args_is_
 @app.command("socket")
 def socket() -> None:
     """Connect to Slack over Socket Mode (SLACK_APP_TOKEN): no public URL needed."""
-    from adapters.slack.app import SHUTDOWN_GRACE, build
+    from adapters.slack.app import SHUTDOWN_GRACE, build, share_connections
 
     try:
         settings = load_settings()
@@ -35,11 +35,13 @@ def socket() -> None:
         try:
             slack = build(services, socket=True)
             handler = AsyncSocketModeHandler(slack.bolt, app_token)
+            connections = await share_connections(slack)
             typer.echo("Connected to Slack over Socket Mode; Ctrl-C stops.")
             try:
                 await handler.start_async()  # type: ignore[no-untyped-call]
             finally:
                 await slack.background.drain(SHUTDOWN_GRACE)
+                await connections.close()
         finally:
             await services.close()
 
