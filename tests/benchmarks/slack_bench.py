@@ -1,10 +1,11 @@
 """Slack modal submissions: ``waarom serve`` against a bare Bolt app on the same stack.
 
-N signed ``view_submission`` requests (answers to prompts; each one validates the form and
-writes an idea in PostgreSQL before the acknowledgement) are sent C at a time to a real
+N signed ``view_submission`` requests (answers to prompts; each one is checked before the
+acknowledgement and writes an idea in PostgreSQL after it) are sent C at a time to a real
 ``waarom serve`` process. The same number go to a bare Bolt ``AsyncApp`` on aiohttp in its
 own process that only acknowledges. Both talk to the same loopback Slack Web API. Printed:
-requests/s, p50/p90/p99 acknowledgement latency, and waarom's share of the bare app's rate.
+requests/s, p50/p90/p99 acknowledgement latency, waarom's share of the bare app's rate, and
+how long until every idea was stored (the rate the database work keeps up with).
 
     python tests/benchmarks/slack_bench.py [--requests 1000] [--concurrency 50]
 
@@ -210,6 +211,25 @@ async def load(url: str, bodies: list[str], concurrency: int) -> tuple[float, li
     return len(bodies) / elapsed, latencies
 
 
+async def all_stored(database_url: str, expected: int, limit: float = 120.0) -> None:
+    """Wait until ``expected`` ideas are in the database (they are written after the ack)."""
+    from sqlalchemy import create_engine, text
+
+    from bot import db
+
+    engine = create_engine(db.sync_url(database_url))
+    try:
+        deadline = time.perf_counter() + limit
+        while time.perf_counter() < deadline:
+            with engine.connect() as connection:
+                if connection.scalar(text("SELECT count(*) FROM ideas")) >= expected:
+                    return
+            await asyncio.sleep(0.02)
+        raise RuntimeError(f"fewer than {expected} ideas stored after {limit:.0f} s")
+    finally:
+        engine.dispose()
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -290,8 +310,13 @@ async def main(requests: int, concurrency: int) -> int:
             ):
                 target = f"http://127.0.0.1:{port}/slack/events"
                 await load(target, batch[:WARMUP], min(concurrency, WARMUP))
+                if name == "waarom serve":
+                    await all_stored(url, WARMUP)
+                started = time.perf_counter()
                 rate, latencies = await load(target, batch[WARMUP:], concurrency)
                 figures[name] = report(name, rate, latencies)
+            await all_stored(url, len(bodies))
+            stored_in = time.perf_counter() - started
             await fake.settle(0.5)
         finally:
             for process in (waarom, bare, stub):
@@ -311,6 +336,10 @@ async def main(requests: int, concurrency: int) -> int:
     adapter_ratio = figures["adapter only"]["rate"] / figures["bare Bolt"]["rate"]
     print(f"\nadapter only / bare rate: {adapter_ratio:.2f}", end="")
     print(f"\nwaarom / bare rate: {ratio:.2f}   ideas written: {ideas} of {len(bodies)}")
+    print(
+        f"all {requests} ideas stored {stored_in:.2f} s after the first submission"
+        f" ({requests / stored_in:.0f} ideas/s)"
+    )
     print(f"Slack API calls after the acks: {len(fake.calls)} (chat.update + chat.postEphemeral)")
     p99_ok = figures["waarom serve"]["p99"] < 250
     ratio_ok = ratio >= 0.5
