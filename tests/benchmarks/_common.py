@@ -32,7 +32,9 @@ def fresh_database(kind: str, workdir: Path) -> Iterator[str]:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    admin = create_engine(db.sync_url(POSTGRES), isolation_level="AUTOCOMMIT")
+    # pool_pre_ping: PostgreSQL may be restarted while a benchmark runs (the reliability
+    # tests do), leaving the pooled connection dead by the time the database is dropped.
+    admin = create_engine(db.sync_url(POSTGRES), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     name = f"waarom_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
