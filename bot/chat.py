@@ -103,6 +103,10 @@ async def _context(services: Services, session: AsyncSession, origin: Origin) ->
         joined = False
     if origin.direct and not team.direct:
         team.direct = True
+    if not inst.active:
+        # An event from a workspace we marked uninstalled: it has installed us again.
+        inst.active = True
+        inst.disabled_at = None
     if not joined:
         await session.flush()
         await directory.join(session, team.id, member.id)
@@ -350,7 +354,7 @@ async def _digest(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
     return [_private(render_digest(data, ctx.services.catalog.translator(team.language)))]
 
 
-_SETTINGS_FIELDS = ("language", "timezone", "digest", "nudges", "quiet")
+_SETTINGS_FIELDS = ("language", "timezone", "digest", "nudges", "quiet", "reminder")
 
 
 def validate_settings(
@@ -379,6 +383,10 @@ def validate_settings(
             elif name == "quiet":
                 quiet = parse_quiet(value)
                 updates["quiet_hours"] = str(quiet) if quiet else ""
+            elif name == "reminder":
+                if not value.isdigit() or not 1 <= int(value) <= 168:
+                    raise ScheduleError(t("settings.bad_reminder"))
+                updates["reminder_hours"] = value
         except ScheduleError as exc:
             errors[name] = str(exc)
     return updates, errors
@@ -386,7 +394,10 @@ def validate_settings(
 
 def apply_settings(team: Team, updates: Mapping[str, str]) -> None:
     for column, value in updates.items():
-        setattr(team, column, value or None if column == "quiet_hours" else value)
+        if column == "reminder_hours":
+            team.reminder_hours = int(value)
+        else:
+            setattr(team, column, value or None if column == "quiet_hours" else value)
 
 
 def _settings_summary(t: Translator, team: Team, leads: Sequence[str]) -> Message:
@@ -396,6 +407,7 @@ def _settings_summary(t: Translator, team: Team, leads: Sequence[str]) -> Messag
         (t("settings.digest"), team.digest_schedule),
         (t("settings.nudges"), team.nudge_schedule),
         (t("settings.quiet"), team.quiet_hours or "—"),
+        (t("settings.reminder"), t("settings.reminder_value", hours=team.reminder_hours)),
         (t("settings.leads"), ", ".join(leads) or t("settings.no_leads")),
     )
     from bot.messages import Facts, Heading, Paragraph

@@ -471,8 +471,11 @@ def settings_(
     timezone: Annotated[str | None, typer.Option(help="IANA zone, e.g. Europe/Amsterdam")] = None,
     language: Annotated[str | None, typer.Option(help="nl or en")] = None,
     quiet: Annotated[str | None, typer.Option(help='e.g. "18:00-08:00", or "off"')] = None,
+    reminder: Annotated[
+        int | None, typer.Option(help="Hours before an unanswered nudge is reminded (1–168).")
+    ] = None,
 ) -> None:
-    """Change a team's schedule, time zone, language or quiet hours."""
+    """Change a team's schedule, time zone, language, quiet hours or reminder delay."""
     settings = _settings()
     services = _services(settings)
     given = {
@@ -481,6 +484,7 @@ def settings_(
         "timezone": timezone,
         "language": language,
         "quiet": quiet,
+        "reminder": None if reminder is None else str(reminder),
     }
     values = {k: v for k, v in given.items() if v is not None}
 

@@ -317,3 +317,21 @@ def test_similarity_scores_match_scikit_learns_tfidf() -> None:
             n for n, score in expected.items() if score >= 0.35
         }
     assert found_any
+
+
+async def test_the_reminder_delay_is_a_setting(services: Services) -> None:
+    changed = await chat.handle_text(services, LEAD, "settings reminder 48")
+    assert "Reminder after: 48 hours" in plain_text(changed[0].message)
+    bad = await chat.handle_text(services, LEAD, "settings reminder 0")
+    assert "from 1 to 168" in plain_text(bad[0].message)
+
+
+async def test_a_workspace_that_comes_back_is_active_again(services: Services) -> None:
+    await chat.handle_text(services, ANNA, "help")
+    await chat.workspace_removed(services, "console", "ws1")
+    await chat.handle_text(services, ANNA, "help")
+    from bot.models import Installation
+
+    async with services.sessions() as session:
+        inst = (await session.scalars(select(Installation))).one()
+    assert inst.active and inst.disabled_at is None
