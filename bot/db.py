@@ -66,6 +66,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine_for(url: str, **kwargs: Any) -> AsyncEngine:
     target = async_url(url)
+    # A driver error's message would otherwise quote the statement's parameters (what
+    # customers and employees wrote) into the log of whoever logs the exception.
+    kwargs.setdefault("hide_parameters", True)
     if target.drivername.startswith("sqlite"):
         engine = create_async_engine(target, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -27,6 +27,7 @@ from pydantic import SecretStr
 from rel_tally import TALLY
 from slack_fake import SIGNING_SECRET, FakeSlack, SlackClient
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from bot import bootstrap, webhook
@@ -262,3 +263,21 @@ def test_an_import_logs_no_customer_text(
     leaked = [line for line in _all_text(caplog.records).splitlines() if CUSTOMER in line]
     TALLY.leaked += len(leaked)
     assert not leaked, leaked
+
+
+async def test_database_errors_do_not_quote_what_people_wrote(database_url: str) -> None:
+    """A failed statement's error, which request handlers log with its traceback, names the
+    statement but not its parameters."""
+    services = bootstrap.build(Settings(database_url=database_url, _env_file=None))  # type: ignore[call-arg]
+    try:
+        async with services.engine.connect() as connection:
+            with pytest.raises(DBAPIError) as failed:
+                await connection.execute(
+                    text("SELECT id FROM no_such_table WHERE text = :words"), {"words": CUSTOMER}
+                )
+    finally:
+        await services.close()
+    assert "no_such_table" in str(failed.value)
+    leaked = CUSTOMER in str(failed.value)
+    TALLY.leaked += int(leaked)
+    assert not leaked
