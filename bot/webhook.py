@@ -196,15 +196,8 @@ def judge(item: object, *, zone: zoneinfo.ZoneInfo, now: dt.datetime) -> tuple[s
     if when is not None and (isinstance(when, bool) or not isinstance(when, str | int | float)):
         raise Rejected("received_at must be a date text or unix seconds")
     org = _org_slug(item.get(_ORG))
-    try:
-        feedback = normalise(item, FIELDS, zone=zone, default_source=SOURCE, now=now)
-    except OverflowError:
-        # A date near year 1 or 9999 whose offset pushes it out of range.
-        raise Rejected("received_at is out of range") from None
-    if not feedback.text.strip():
-        # Control characters are removed after the emptiness check; nothing may be left.
-        raise Rejected("no text in 'text' (only control characters)")
-    return org, feedback
+    # Out-of-range dates and text of only control characters are refused by normalise.
+    return org, normalise(item, FIELDS, zone=zone, default_source=SOURCE, now=now)
 
 
 def judge_all(items: Sequence[object], *, zone: zoneinfo.ZoneInfo, now: dt.datetime) -> Batch:
