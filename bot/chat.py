@@ -147,7 +147,6 @@ async def _first_contact(
         language=services.settings.waarom_language,
         timezone=services.settings.waarom_timezone,
         address=origin.conversation_address,
-        added_by=member.id,
     )
     return inst, team, member
 
@@ -689,6 +688,9 @@ async def joined(services: Services, origin: Origin) -> list[Outcome]:
         ctx = await _context(services, session, origin)
         ctx.team.active = True
         ctx.team.disabled_reason = None
+        # Whoever added the bot leads the team until leads are set (not whoever spoke first).
+        if ctx.team.added_by_member_id is None and origin.user_id:
+            ctx.team.added_by_member_id = ctx.member.id
         return [Say(views.text_message(ctx.t("welcome", team=ctx.team.name or "")))]
 
 

@@ -335,3 +335,14 @@ async def test_a_workspace_that_comes_back_is_active_again(services: Services) -
     async with services.sessions() as session:
         inst = (await session.scalars(select(Installation))).one()
     assert inst.active and inst.disabled_at is None
+
+
+async def test_whoever_added_the_bot_leads_not_whoever_spoke_first(services: Services) -> None:
+    bob = Origin("console", "ws1", "team-b", "bob", user_name="Bob")
+    cleo = Origin("console", "ws1", "team-b", "cleo", user_name="Cleo")
+    await chat.handle_text(services, bob, "help")  # speaks before the bot is added
+    await chat.joined(services, cleo)  # Cleo adds the bot
+    refused = await chat.handle_text(services, bob, "settings show")
+    assert "Only team leads" in plain_text(refused[0].message)
+    shown = await chat.handle_text(services, cleo, "settings show")
+    assert "Language" in plain_text(shown[0].message)
