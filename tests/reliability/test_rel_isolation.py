@@ -202,7 +202,8 @@ async def test_teams_tenant_a_cannot_read_or_change_b(world: World) -> None:
         "conversation_type": "channel",
         "user": "29:acme-lead",
     }
-    assert await teams.say("ideas", **here) == 201  # the first to speak leads the team
+    assert await teams.add_bot(**here) == 201  # whoever adds the bot leads the team
+    assert await teams.say("ideas", **here) == 201
     attacks: list[dict[str, Any]] = [
         teams.activity(text=words, **here)
         for words in (
@@ -339,8 +340,9 @@ async def test_lead_only_actions_refuse_non_leads_everywhere(world: World) -> No
     assert len(refusals) == 6, [c.method for c in world.fake.calls]
     assert world.fake.of("views.open") == []
 
-    # Teams: the first speaker leads the channel; a colleague does not.
+    # Teams: whoever added the bot leads the channel; a colleague does not.
     here = {"tenant": TENANT_A, "conversation": "19:acme-teams", "conversation_type": "channel"}
+    await teams.add_bot(user="29:acme-lead", **here)
     await teams.say("ask", user="29:acme-lead", **here)
     world.connector.calls.clear()
     t = world.services.catalog.translator("en")
@@ -404,8 +406,7 @@ async def test_leading_one_team_does_not_open_another_teams_settings(world: Worl
     assert REFUSED in json.dumps([c.args for c in world.fake.calls], ensure_ascii=False)
 
     here = {"tenant": TENANT_A, "user": "29:acme-colleague"}
-    await teams.say(
-        "help",
+    await teams.add_bot(
         conversation="19:acme-teams",
         conversation_type="channel",
         user="29:acme-lead",

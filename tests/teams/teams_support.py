@@ -100,6 +100,18 @@ class Client:
     async def say(self, text: str, **kwargs: Any) -> int:
         return await self.post(self.activity(text=text, **kwargs))
 
+    async def add_bot(self, *, tenant: str = "tenant-1", **kwargs: Any) -> int:
+        """``user`` adds the bot to the conversation (and so leads it until leads are set)."""
+        return await self.post(
+            self.activity(
+                type="conversationUpdate",
+                tenant=tenant,
+                membersAdded=[{"id": "28:waarom-bot"}],
+                channelData={"tenant": {"id": tenant}, "eventType": "teamMemberAdded"},
+                **kwargs,
+            )
+        )
+
 
 async def start_server(app: web.Application) -> TestServer:
     server = TestServer(app, host="127.0.0.1")
