@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import fields
 
-from sqlalchemy import Insert, select, text
+from sqlalchemy import Insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,15 +77,3 @@ async def store_feedback(
         # sqlite3's executemany sums the changed rows; ignored duplicates add nothing.
         result = await connection.execute(_insert_ignoring_duplicates(session), rows)
     return result.rowcount
-
-
-async def feedback_between(
-    session: AsyncSession, org_id: int, start: dt.datetime, end: dt.datetime
-) -> Sequence[Feedback]:
-    """Feedback received in ``[start, end)``, oldest first."""
-    result = await session.scalars(
-        select(Feedback)
-        .where(Feedback.org_id == org_id, Feedback.received_at >= start, Feedback.received_at < end)
-        .order_by(Feedback.received_at, Feedback.id)
-    )
-    return result.all()

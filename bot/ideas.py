@@ -175,14 +175,6 @@ async def list_ideas(
     return (await session.scalars(query)).all()
 
 
-async def history(session: AsyncSession, idea_id: int) -> Sequence[IdeaEvent]:
-    return (
-        await session.scalars(
-            select(IdeaEvent).where(IdeaEvent.idea_id == idea_id).order_by(IdeaEvent.id)
-        )
-    ).all()
-
-
 @dataclass(frozen=True, slots=True)
 class IdeaText:
     """Just enough of an idea to compare it with another: its number and its words."""

@@ -131,17 +131,3 @@ async def take_over(
             .values(claimed_at=now, claimed_by=worker, attempts=send.attempts + 1)
         )
         return taken.rowcount == 1  # type: ignore[attr-defined, no-any-return]
-
-
-async def abandon_stale(
-    sessions: async_sessionmaker[AsyncSession], *, now: dt.datetime, lease: dt.timedelta
-) -> int:
-    """Claims left by a process that died mid-send become "unknown": the message may or may
-    not have reached the platform, and sending it again could show it twice."""
-    async with sessions() as session, session.begin():
-        result = await session.execute(
-            update(Send)
-            .where(Send.status == "claimed", Send.claimed_at < now - lease)
-            .values(status="unknown", finished_at=now, error="the sending process stopped mid-send")
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
