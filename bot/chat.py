@@ -33,10 +33,23 @@ from bot.ideas import (
     team_idea,
 )
 from bot.intake import MAX_TEXT, FieldMap, Rejected, normalise, typed_text
-from bot.messages import Form, FormErrors, Message, Notify, OpenForm, Outcome, Say, UpdateOrigin
+from bot.messages import (
+    Facts,
+    Form,
+    FormErrors,
+    Heading,
+    Message,
+    Notify,
+    OpenForm,
+    Outcome,
+    Paragraph,
+    Say,
+    UpdateOrigin,
+)
 from bot.models import Digest, Feedback, Idea, Installation, Member, Nudge, Team, TeamMember
 from bot.nudges import new_nudge, nudge_content
 from bot.origin import Origin
+from bot.rotation import choose_prompt
 from bot.schedule import ScheduleError, parse_quiet, parse_weekly
 
 ALIASES = {
@@ -409,7 +422,6 @@ def _settings_summary(t: Translator, team: Team, leads: Sequence[str]) -> Messag
         (t("settings.reminder"), t("settings.reminder_value", hours=team.reminder_hours)),
         (t("settings.leads"), ", ".join(leads) or t("settings.no_leads")),
     )
-    from bot.messages import Facts, Heading, Paragraph
 
     return Message(
         (Heading(t("settings.title")), Facts(facts), Paragraph(t("settings.how"), muted=True)),
@@ -512,7 +524,6 @@ async def handle_action(
 
 
 async def _zo_for(ctx: Context, nudge: Nudge) -> str:
-    from bot.rotation import choose_prompt
 
     zo = choose_prompt(ctx.services.library, ctx.t.language, "zo", recent=[], seed=str(nudge.id))
     return zo.id
