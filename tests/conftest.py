@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +23,11 @@ from bot import bootstrap, db
 from bot.config import Settings, load_settings
 
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
+
+# Property tests judge behaviour, not speed: on a busy machine a slow example or a slow draw
+# says nothing about the code, so neither fails a test (speed lives in tests/benchmarks).
+settings.register_profile("waarom", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("waarom")
 
 
 class Clock:
