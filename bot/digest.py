@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,7 @@ from bot.messages import Divider, Facts, Heading, Message, Paragraph, Part, Quot
 from bot.models import Digest, Feedback, Idea, Nudge, Team
 from bot.prompts import PromptLibrary
 from bot.rotation import choose_prompt
-from bot.text import SurfaceForms
+from bot.text import terms
 from bot.themes import themes_of
 
 
@@ -99,18 +100,46 @@ class DigestData:
         return asdict(self)
 
 
-_ROWS = (Feedback.id, Feedback.redacted, Feedback.score, Feedback.segment, Feedback.step)
+_PARTITION = 5000  # rows per fetch when reading a period
+# Rows stored before feedback.terms existed (migration 0004 fills them in) are analysed from
+# their text; every other row only has its stored words split.
+_TEXT_IF_NO_TERMS = case((Feedback.terms.is_(None), Feedback.redacted), else_=None)
 
 
 async def _rows(
-    session: AsyncSession, org_id: int, start: dt.datetime, end: dt.datetime
-) -> list[Any]:
-    result = await session.execute(
-        select(*_ROWS)
+    session: AsyncSession, org_id: int, start: dt.datetime, end: dt.datetime, *, texts: bool = True
+) -> tuple[list[Any], ...]:
+    """The period's feedback in id order, column by column: (id, redacted, score, segment,
+    step, terms). ``texts=False`` is for a period whose quotes are never shown (the week
+    before): only (score, redacted, terms) are read, the text only where terms are missing."""
+    columns: tuple[Any, ...] = (
+        (Feedback.id, Feedback.redacted, Feedback.score, Feedback.segment, Feedback.step)
+        if texts
+        else (Feedback.score, _TEXT_IF_NO_TERMS.label("redacted"))
+    )
+    query = (
+        select(*columns, Feedback.terms)
         .where(Feedback.org_id == org_id, Feedback.received_at >= start, Feedback.received_at < end)
         .order_by(Feedback.id)
+        .execution_options(yield_per=_PARTITION)
     )
-    return list(result.all())
+    # Streamed in partitions and kept column by column: a busy week never sits in memory as
+    # row objects, and the loops below run over plain lists. Through the connection, as the
+    # ORM adds nothing here but time per row.
+    connection = await session.connection()
+    result = await connection.stream(query)
+    kept: tuple[list[Any], ...] = tuple([] for _ in range(len(columns) + 1))
+    async for partition in result.partitions():
+        for column, values in zip(kept, zip(*partition, strict=True), strict=True):
+            column.extend(values)
+    return kept
+
+
+def _terms(texts: Sequence[str | None], stored: Sequence[str | None]) -> list[str]:
+    return [
+        terms(text or "") if words is None else words
+        for text, words in zip(texts, stored, strict=True)
+    ]
 
 
 def _average(scores: list[float]) -> float | None:
@@ -139,15 +168,17 @@ async def customer_voice(
 ) -> CustomerVoice:
     start, end = week.bounds(zone)
     previous_start, _ = week.previous().bounds(zone)
-    current = await _rows(session, org_id, start, end)
-    previous = await _rows(session, org_id, previous_start, start)
+    ids, texts, all_scores, segment_of, step_of, stored = await _rows(session, org_id, start, end)
+    previous_all_scores, previous_texts, previous_stored = await _rows(
+        session, org_id, previous_start, start, texts=False
+    )
 
-    scores = [row.score for row in current if row.score is not None]
-    previous_scores = [row.score for row in previous if row.score is not None]
+    scores = [score for score in all_scores if score is not None]
+    previous_scores = [score for score in previous_all_scores if score is not None]
 
     by_segment: dict[str, list[float | None]] = defaultdict(list)
-    for row in current:
-        by_segment[row.segment or ""].append(row.score)
+    for segment, score in zip(segment_of, all_scores, strict=True):
+        by_segment[segment or ""].append(score)
     segments = [
         {
             "name": name,
@@ -157,27 +188,28 @@ async def customer_voice(
         for name, values in sorted(by_segment.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
 
-    # Each text is analysed once; themes and highlights share the result.
-    forms = SurfaceForms()
-    current_tokens = [forms.analyse(row.redacted) for row in current]
-    themes = themes_of(current_tokens, [forms.analyse(row.redacted) for row in previous], forms)
-    candidates = [
-        Candidate(
-            row.id,
-            row.redacted,
-            row.segment,
-            row.step,
-            row.score,
-            themes.assignment[i],
-            len(set(current_tokens[i])),
+    # Each text's words were found once, at intake; themes and highlights share them.
+    current_terms = _terms(texts, stored)
+    themes = themes_of(current_terms, _terms(previous_texts, previous_stored))
+    candidates = (
+        # Distinct words, less one for the language code in front.
+        Candidate(id_, text, segment, step, score, theme, len(set(words.split())) - 1)
+        for id_, text, segment, step, score, theme, words in zip(
+            ids,
+            texts,
+            segment_of,
+            step_of,
+            all_scores,
+            themes.assignment,
+            current_terms,
+            strict=True,
         )
-        for i, row in enumerate(current)
-    ]
+    )
     chosen = pick_highlights(candidates, highlights)
     theme_names = [theme.name for theme in themes.themes]
     return CustomerVoice(
-        count=len(current),
-        previous_count=len(previous),
+        count=len(ids),
+        previous_count=len(previous_all_scores),
         average=_average(scores),
         previous_average=_average(previous_scores),
         pain=sum(1 for s in scores if s <= 6),

@@ -24,6 +24,7 @@ _UNNEST_TYPES = {
     "step": "text",
     "external_id": "text",
     "dedupe_key": "text",
+    "terms": "text",
 }
 _UNNEST_INSERT = text(
     "INSERT INTO feedback (org_id, logged_by_member_id, created_at, "

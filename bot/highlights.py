@@ -8,9 +8,10 @@ same week always gives the same quotes.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -53,13 +54,17 @@ def side_of(score: float | None) -> str:
     return "neutral"
 
 
+# log1p of the distinct word count, capped: very long texts gain nothing more.
+_WORD_VALUE = tuple(math.log1p(n) for n in range(26))
+
+
 def specificity(text: str, distinct_words: int | None = None) -> float:
     """How concrete a quote is: distinct meaningful words, with numbers (times, amounts,
     days) as a sign of a real situation. Very long texts gain nothing more."""
     distinct = len(set(content_words(text)[1])) if distinct_words is None else distinct_words
     if distinct < 3:
         return 0.0
-    value = math.log1p(min(distinct, 25))
+    value = _WORD_VALUE[min(distinct, 25)]
     if _NUMBER_RE.search(text):
         value += 0.5
     if len(text) > 400:  # a wall of text is hard to read in a digest
@@ -67,20 +72,32 @@ def specificity(text: str, distinct_words: int | None = None) -> float:
     return value
 
 
-def pick_highlights(candidates: Sequence[Candidate], k: int = 5) -> list[Highlight]:
+def pick_highlights(candidates: Iterable[Candidate], k: int = 5) -> list[Highlight]:
     # The bonus a candidate earns depends only on its (segment, theme, side, step); within
     # such a group the most specific one (then the lowest id) always wins. So each round only
     # the head of every group competes: linear in the candidates, not k times over them.
+    # A group never gives more than k picks, so only its k best are kept (a heap each).
     groups: dict[tuple[str | None, int, str, str | None], list[tuple[float, int, Candidate]]] = {}
     for candidate in candidates:
         base = specificity(candidate.text, candidate.distinct_words)
         if base <= 0:
             continue
         key = (candidate.segment, candidate.theme, side_of(candidate.score), candidate.step)
-        groups.setdefault(key, []).append((-base, candidate.id, candidate))
-    for members in groups.values():
-        members.sort(key=lambda item: (item[0], item[1]))
-        members.reverse()  # pop() from the end takes the best
+        # Heap of the k best as (base, -id): the root is the weakest kept.
+        entry = (base, -candidate.id, candidate)
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [entry]
+        elif len(members) < k:
+            heapq.heappush(members, entry)
+        elif entry[:2] > members[0][:2]:
+            heapq.heapreplace(members, entry)
+    for key, members in groups.items():
+        # Best last, so pop() takes it: highest base, then lowest id.
+        groups[key] = [
+            (-base, -negative_id, candidate)
+            for base, negative_id, candidate in sorted(members, key=lambda item: item[:2])
+        ]
 
     chosen: list[Highlight] = []
     segments: set[str | None] = set()

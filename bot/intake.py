@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.redaction import redact
+from bot.text import terms
 
 MAX_TEXT = 5000
 MAX_SEGMENT = 64
@@ -81,6 +82,7 @@ class FeedbackIn:
     source: str
     external_id: str | None
     dedupe_key: str
+    terms: str  # language and meaningful words of ``redacted``, see bot.text.terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,9 +248,10 @@ def normalise(
             "\x1f".join((text, when_text or "", segment or "", step or "", str(score))).encode()
         ).hexdigest()
         key = "h:" + digest
+    redacted = redact(text)
     return FeedbackIn(
         text=text,
-        redacted=redact(text),
+        redacted=redacted,
         received_at=received_at,
         score=score,
         segment=segment,
@@ -256,4 +259,5 @@ def normalise(
         source=source,
         external_id=external_id,
         dedupe_key=key,
+        terms=terms(redacted),
     )

@@ -188,6 +188,10 @@ class Feedback(Base):
     dedupe_key: Mapped[str] = mapped_column(String(220))
     logged_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Language and meaningful words of ``redacted`` (bot.text.terms), computed once at intake
+    # so a digest over a busy week reads words instead of analysing every text again.
+    # Empty only for rows stored before migration 0004 filled it in.
+    terms: Mapped[str | None] = mapped_column(Text)
 
 
 class Nudge(Base):

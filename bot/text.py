@@ -177,6 +177,17 @@ def content_words(text: str, language: str | None = None) -> tuple[str, list[str
     return lang, [token for token in tokens if len(token) >= 3 and token not in stops]
 
 
+def terms(text: str) -> str:
+    """What the engine needs from a text, as stored with each feedback item: its language and
+    meaningful words, space-separated (``"nl monteur levering"``).
+
+    Feedback never changes once stored, so the digest reads these words instead of analysing
+    every text of a week again; see :meth:`SurfaceForms.analyse_terms`.
+    """
+    lang, content = content_words(text)
+    return " ".join([lang, *content])
+
+
 def stems(text: str, language: str | None = None) -> list[str]:
     lang, content = content_words(text, language)
     return [stem(token, lang) for token in content]
@@ -195,6 +206,14 @@ class SurfaceForms:
 
     def analyse(self, text: str) -> list[str]:
         lang, content = content_words(text)
+        return self._stem_all(lang, content)
+
+    def analyse_terms(self, stored: str) -> list[str]:
+        """Like :meth:`analyse`, from what :func:`terms` stored for the text."""
+        lang, _, words = stored.partition(" ")
+        return self._stem_all(lang, words.split())
+
+    def _stem_all(self, lang: str, content: list[str]) -> list[str]:
         self._spellings.update(content)
         roots = self._roots.setdefault(lang, {})
         result = []

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from bot.text import SurfaceForms
+from bot.text import SurfaceForms, stem, terms
 
 MAX_THEMES = 5
 # Fitting on a deterministic sample keeps a 100k-item week fast; the fitted model then
@@ -50,43 +51,40 @@ def _identity(tokens: list[str]) -> list[str]:
 def find_themes(
     current: Sequence[str], previous: Sequence[str] = (), *, max_themes: int = MAX_THEMES
 ) -> ThemeResult:
-    forms = SurfaceForms()
+    """Themes of raw texts; see :func:`themes_of` for texts already analysed."""
     return themes_of(
-        [forms.analyse(text) for text in current],
-        [forms.analyse(text) for text in previous],
-        forms,
+        [terms(text) for text in current],
+        [terms(text) for text in previous],
         max_themes=max_themes,
     )
 
 
 def themes_of(
-    current_tokens: Sequence[list[str]],
-    previous_tokens: Sequence[list[str]],
-    forms: SurfaceForms,
-    *,
-    max_themes: int = MAX_THEMES,
+    current: Sequence[str], previous: Sequence[str] = (), *, max_themes: int = MAX_THEMES
 ) -> ThemeResult:
-    """Themes from already analysed documents (stems, see :class:`SurfaceForms`)."""
-    if len(current_tokens) < MIN_DOCS:
-        return ThemeResult((), tuple(-1 for _ in current_tokens))
-    step = max(1, len(current_tokens) // FIT_SAMPLE)
-    sample = current_tokens[::step]
-    vectorizer = TfidfVectorizer(
-        analyzer=_identity, min_df=2, max_df=0.5, max_features=3000, sublinear_tf=True
-    )
+    """Themes from documents as :func:`bot.text.terms` gives them (language and words)."""
+    if len(current) < MIN_DOCS:
+        return ThemeResult((), tuple(-1 for _ in current))
+    step = max(1, len(current) // FIT_SAMPLE)
+    forms = SurfaceForms()
+    sample = [forms.analyse_terms(document) for document in current[::step]]
+    counter = CountVectorizer(analyzer=_identity, min_df=2, max_df=0.5, max_features=3000)
     try:
-        sample_matrix = vectorizer.fit_transform(sample)
+        sample_counts = counter.fit_transform(sample)
     except ValueError:  # nothing occurs twice: no themes to speak of
-        return ThemeResult((), tuple(-1 for _ in current_tokens))
+        return ThemeResult((), tuple(-1 for _ in current))
+    weighting = TfidfTransformer(sublinear_tf=True)
+    sample_matrix = weighting.fit_transform(sample_counts)
     components = max(1, min(max_themes, sample_matrix.shape[1] - 1, len(sample) // MIN_DOCS))
     model = NMF(n_components=components, init="nndsvd", max_iter=300, random_state=0)
     model.fit(sample_matrix)
 
-    vocabulary = vectorizer.get_feature_names_out()
-    current_assignment = _assign(model, vectorizer.transform(current_tokens))
+    vocabulary = counter.get_feature_names_out()
+    columns = _Columns(counter.vocabulary_)
+    current_assignment = _assign(model, weighting.transform(columns.counts(current)))
     previous_assignment = (
-        _assign(model, vectorizer.transform(previous_tokens))
-        if previous_tokens
+        _assign(model, weighting.transform(columns.counts(previous)))
+        if previous
         else np.array([], dtype=int)
     )
     themes: list[Theme] = []
@@ -97,6 +95,7 @@ def themes_of(
         if count == 0:
             continue
         top = np.argsort(-model.components_[component], kind="stable")[:3]
+        # Named by the spelling customers used most in the sample the model was fitted on.
         keywords = tuple(
             forms.word_for(str(vocabulary[i])) for i in top if model.components_[component][i] > 0
         )
@@ -113,6 +112,48 @@ def themes_of(
         )
     assignment = tuple(index_map.get(int(c), -1) for c in current_assignment)
     return ThemeResult(tuple(themes), assignment)
+
+
+class _Columns:
+    """Counts every document's words against the fitted vocabulary, in bulk.
+
+    The vectorizer's own ``transform`` wants each document as a list of stems, which for a
+    busy week means building and walking a hundred thousand small lists in Python. Here the
+    documents of one language are split in one go, each distinct word is stemmed once, and
+    numpy turns the word positions into the same count matrix.
+    """
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self._vocabulary = vocabulary
+        self._width = len(vocabulary)
+        self._known: dict[str, dict[str, int]] = {}
+
+    def counts(self, documents: Sequence[str]) -> sparse.csr_matrix:
+        by_language: dict[str, list[int]] = {}
+        for index, document in enumerate(documents):
+            by_language.setdefault(document[:2], []).append(index)
+        rows: list[np.ndarray] = []
+        columns: list[np.ndarray] = []
+        for lang, indices in by_language.items():
+            chosen = [documents[i] for i in indices]
+            # terms() joins with single spaces: a document's token count (its language code
+            # included) is its spaces plus one.
+            lengths = np.fromiter((d.count(" ") + 1 for d in chosen), np.int64, len(chosen))
+            tokens = " ".join(chosen).split(" ")
+            known = self._known.setdefault(lang, {lang: -1})
+            for word in set(tokens).difference(known):
+                known[word] = self._vocabulary.get(stem(word, lang), -1)
+            column = np.fromiter(map(known.__getitem__, tokens), np.int64, len(tokens))
+            row = np.repeat(np.asarray(indices, dtype=np.int64), lengths)
+            hit = column >= 0
+            rows.append(row[hit])
+            columns.append(column[hit])
+        row_all = np.concatenate(rows) if rows else np.array([], dtype=np.int64)
+        column_all = np.concatenate(columns) if columns else np.array([], dtype=np.int64)
+        # COO to CSR adds up repeated (document, word) pairs: a word twice counts 2.
+        return sparse.coo_matrix(
+            (np.ones(len(row_all)), (row_all, column_all)), shape=(len(documents), self._width)
+        ).tocsr()
 
 
 def _assign(model: NMF, matrix: object) -> np.ndarray:
