@@ -23,6 +23,7 @@ MAX_THEMES = 5
 # scores every item.
 FIT_SAMPLE = 4000
 MIN_DOCS = 6
+_BLOCK = 20_000  # documents counted at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,31 +130,43 @@ class _Columns:
         self._known: dict[str, dict[str, int]] = {}
 
     def counts(self, documents: Sequence[str]) -> sparse.csr_matrix:
-        by_language: dict[str, list[int]] = {}
-        for index, document in enumerate(documents):
-            by_language.setdefault(document[:2], []).append(index)
         rows: list[np.ndarray] = []
         columns: list[np.ndarray] = []
-        for lang, indices in by_language.items():
-            chosen = [documents[i] for i in indices]
-            # terms() joins with single spaces: a document's token count (its language code
-            # included) is its spaces plus one.
-            lengths = np.fromiter((d.count(" ") + 1 for d in chosen), np.int64, len(chosen))
-            tokens = " ".join(chosen).split(" ")
-            known = self._known.setdefault(lang, {lang: -1})
-            for word in set(tokens).difference(known):
-                known[word] = self._vocabulary.get(stem(word, lang), -1)
-            column = np.fromiter(map(known.__getitem__, tokens), np.int64, len(tokens))
-            row = np.repeat(np.asarray(indices, dtype=np.int64), lengths)
-            hit = column >= 0
-            rows.append(row[hit])
-            columns.append(column[hit])
-        row_all = np.concatenate(rows) if rows else np.array([], dtype=np.int64)
-        column_all = np.concatenate(columns) if columns else np.array([], dtype=np.int64)
+        # In blocks: the split words of a whole busy week at once would cost more memory
+        # than everything else the digest holds.
+        for first in range(0, len(documents), _BLOCK):
+            block = documents[first : first + _BLOCK]
+            by_language: dict[str, list[int]] = {}
+            for index, document in enumerate(block, start=first):
+                by_language.setdefault(document[:2], []).append(index)
+            for lang, indices in by_language.items():
+                row, column = self._positions(lang, indices, documents)
+                rows.append(row)
+                columns.append(column)
+        row_all = np.concatenate(rows) if rows else np.array([], dtype=np.int32)
+        column_all = np.concatenate(columns) if columns else np.array([], dtype=np.int32)
         # COO to CSR adds up repeated (document, word) pairs: a word twice counts 2.
         return sparse.coo_matrix(
-            (np.ones(len(row_all)), (row_all, column_all)), shape=(len(documents), self._width)
+            (np.ones(len(row_all)), (row_all, column_all)),
+            shape=(len(documents), self._width),
         ).tocsr()
+
+    def _positions(
+        self, lang: str, indices: list[int], documents: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(document, column) of every known word in the given documents of one language."""
+        chosen = [documents[i] for i in indices]
+        # terms() joins with single spaces: a document's token count (its language code
+        # included) is its spaces plus one.
+        lengths = np.fromiter((d.count(" ") + 1 for d in chosen), np.int32, len(chosen))
+        tokens = " ".join(chosen).split(" ")
+        known = self._known.setdefault(lang, {lang: -1})
+        for word in set(tokens).difference(known):
+            known[word] = self._vocabulary.get(stem(word, lang), -1)
+        column = np.fromiter(map(known.__getitem__, tokens), np.int32, len(tokens))
+        row = np.repeat(np.asarray(indices, dtype=np.int32), lengths)
+        hit = column >= 0
+        return row[hit], column[hit]
 
 
 def _assign(model: NMF, matrix: object) -> np.ndarray:
