@@ -186,6 +186,10 @@ def _optional_text(value: object, name: str, limit: int) -> str | None:
 
 
 def _clean(text: str, name: str) -> str:
+    # Nearly every value is plain printable text, which has neither surrogates nor control
+    # characters; str.isprintable answers that at C speed, before any pattern runs.
+    if text.isprintable():
+        return text
     if _SURROGATE_RE.search(text):
         raise Rejected(f"{name} is not valid text in this encoding (try --encoding)")
     return _CONTROL_RE.sub("", text)
