@@ -114,6 +114,12 @@ class SlackDelivery:
         self.per_second = per_second
         self._workspaces: dict[str, Window] = {}
         self._channels: dict[str, Window] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     def _pace(self, workspace_id: str, channel: str) -> tuple[Window, Window]:
         workspace = self._workspaces.get(workspace_id)
@@ -125,6 +131,15 @@ class SlackDelivery:
         return workspace, per_channel
 
     async def _channel(self, target: TeamTarget | MemberTarget) -> tuple[AsyncWebClient, str]:
+        template = self.sender.client
+        if template.session is None or template.session.closed:
+            # One HTTP session for all sends, its connections kept alive: without one the SDK
+            # opens a connection (and a TLS handshake) per message. Made here, where the
+            # event loop runs; :meth:`close` ends it.
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=template.timeout)
+            )
+            template.session = self._session
         client = await self.sender.client_for(target.workspace_id)
         channel = (target.address or {}).get("channel")
         if channel:

@@ -59,6 +59,7 @@ async def test_a_fan_out_at_the_workspace_limit_is_never_refused(services: Servi
             *(send(f"C{n:03d}", n) for n in range(40)),
         )
         elapsed = time.monotonic() - began
+        await delivery.close()
     finally:
         await api.close()
     assert api.throttled == 0
