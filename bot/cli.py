@@ -592,8 +592,10 @@ def clock(
     worker = f"{socket.gethostname()}:{os.getpid()}"
 
     async def go() -> None:
+        deliveries: Deliveries | None = None
         try:
-            engine = Clock(services, _deliveries(services, console=console), config, worker=worker)
+            deliveries = _deliveries(services, console=console)
+            engine = Clock(services, deliveries, config, worker=worker)
             if once:
                 report = await engine.start_up()
                 kinds = ", ".join(f"{k} {v}" for k, v in sorted(report.by_kind.items()))
@@ -608,6 +610,8 @@ def clock(
                 loop.add_signal_handler(sig, stop.set)
             await ClockProcess(engine).run(stop)
         finally:
+            if deliveries is not None:
+                await deliveries.close()
             await services.close()
 
     run(go())

@@ -22,18 +22,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.bootstrap import Services
 from bot.delivery import (
     Deliveries,
+    Delivery,
     DeliveryFailure,
     MemberTarget,
     PermanentFailure,
     TeamTarget,
     TransientFailure,
 )
-from bot.digest import CustomerVoice, Week, build_digest, customer_voice, remember, render_digest
+from bot.digest import (
+    CustomerVoice,
+    DigestData,
+    Week,
+    build_digest,
+    customer_voice,
+    digest_of,
+    remember_many,
+    render_digest,
+    team_parts,
+)
 from bot.messages import Message
 from bot.models import Installation, Member, Nudge, ProcessedEvent, Send, Team, TeamMember
 from bot.nudges import nudge_content, plan_nudge
 from bot.schedule import ScheduleError, allowed, last_occurrence, parse_quiet, parse_weekly
-from bot.sends import SendKey, claim, exists, finish, take_over
+from bot.sends import (
+    Outcome,
+    Outcomes,
+    SendKey,
+    claim,
+    claim_many,
+    exists,
+    finish,
+    take_over,
+)
 from bot.views import prompt_message
 
 log = logging.getLogger(__name__)
@@ -100,13 +120,17 @@ class Clock:
         members = await self._members([team.id for team, _ in teams])
         known = await self._known_sends(moment)
         jobs: list[Awaitable[None]] = []
+        digests: list[tuple[Team, Installation, Week]] = []
         for team, inst in teams:
-            jobs.extend(self._digest_jobs(team, inst, moment, report, catching_up, voices, known))
+            week = self._digest_due(team, moment, catching_up, known)
+            if week is not None:
+                digests.append((team, inst, week))
             jobs.extend(
                 self._nudge_jobs(
                     team, inst, members.get(team.id, []), moment, report, catching_up, known
                 )
             )
+        jobs.append(self._send_digests(digests, moment, report, voices))
         jobs.extend(await self._reminder_jobs(moment, report))
         await asyncio.gather(*jobs)
         report.expired = await self._expire(moment)
@@ -269,64 +293,114 @@ class Clock:
 
     # --- digests -----------------------------------------------------------------------
 
-    def _digest_jobs(
-        self,
-        team: Team,
-        inst: Installation,
-        now: dt.datetime,
-        report: TickReport,
-        catching_up: bool,
-        voices: Voices,
-        known: set[SendKey],
-    ) -> list[Awaitable[None]]:
+    def _digest_due(
+        self, team: Team, now: dt.datetime, catching_up: bool, known: set[SendKey]
+    ) -> Week | None:
+        """The week whose digest ``team`` is due at ``now``, if one is and not sent yet."""
         try:
             schedule = parse_weekly(team.digest_schedule, single_day=True)
         except ScheduleError:
             log.warning("team %s: unreadable digest schedule %r", team.id, team.digest_schedule)
-            return []
+            return None
         zone = zoneinfo.ZoneInfo(team.timezone)
         occurrence = last_occurrence(schedule, zone, now)
         if not self._due(occurrence, now, f"digest of team {team.id}", catching_up):
-            return []
+            return None
         week = Week.to_send(occurrence, zone)
         if SendKey(team.id, "digest", str(week), "team") in known:
-            return []
-        return [self._send_digest(team, inst, week, now, report, voices)]
+            return None
+        return week
 
-    async def _send_digest(
+    async def _send_digests(
         self,
-        team: Team,
-        inst: Installation,
-        week: Week,
+        due: list[tuple[Team, Installation, Week]],
         now: dt.datetime,
         report: TickReport,
         voices: Voices,
     ) -> None:
-        key = SendKey(team.id, "digest", str(week), "team")
-        # Prepared before the claim, so that between claiming and sending there is nothing
-        # but the send: a process killed in between loses as little as possible.
+        """The fan-out: digests prepared, claimed and recorded a chunk at a time.
+
+        A chunk is prepared (a few queries for all its teams) while the one before it goes
+        out; its sends are claimed in one transaction only when there is room among the
+        ``concurrency`` sends under way, so what is claimed but not yet sent stays as small as
+        when each send claimed for itself; outcomes are written in batches.
+        """
+        size = self.config.concurrency
+        outcomes = Outcomes(self.services.sessions, size=size)
+        tasks: list[asyncio.Task[None]] = []
+        sending: set[asyncio.Task[None]] = set()
+        try:
+            for first in range(0, len(due), size):
+                ready = await self._prepare_digests(due[first : first + size], voices)
+                while ready:
+                    while len(sending) > size // 2:
+                        _, sending = await asyncio.wait(
+                            sending, return_when=asyncio.FIRST_COMPLETED
+                        )
+                    room = size - len(sending)
+                    chunk, ready = ready[:room], ready[room:]
+                    claimed = await claim_many(
+                        self.services.sessions,
+                        [p.key for p in chunk],
+                        now=now,
+                        worker=self.worker,
+                        along=_remember(chunk),
+                    )
+                    for prepared in chunk:
+                        send_id = claimed.get(prepared.key)
+                        if send_id is None:
+                            continue  # another process has it
+                        task = asyncio.create_task(
+                            self._send_prepared(prepared, send_id, report, outcomes)
+                        )
+                        tasks.append(task)
+                        sending.add(task)
+        finally:
+            # What was claimed goes out and is recorded, also when a later chunk failed.
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            await outcomes.flush()
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _prepare_digests(
+        self, due: list[tuple[Team, Installation, Week]], voices: Voices
+    ) -> list[PreparedDigest]:
+        # Built and rendered before the claim, so that between claiming and sending there is
+        # nothing but the send: a process killed in between loses as little as possible.
         async with self.services.sessions() as session, session.begin():
-            voice = await voices.get(session, team, week)
-            data = await build_digest(session, team, week, self.services.library, voice=voice)
-        message = render_digest(data, self.services.catalog.translator(team.language))
-        target = TeamTarget(inst.platform, inst.external_id, team.external_id, team.address)
-        delivery = self.deliveries.for_platform(inst.platform)
-        async with self._limit:
-
-            async def keep(session: AsyncSession, _send: Send) -> None:
-                await remember(session, data)
-
-            send_id = await claim(
-                self.services.sessions, key, now=now, worker=self.worker, along=keep
+            voice = [await voices.get(session, team, week) for team, _, week in due]
+            parts = await team_parts(session, [(team, week) for team, _, week in due])
+        prepared: list[PreparedDigest] = []
+        for (team, inst, week), team_voice in zip(due, voice, strict=True):
+            data = digest_of(team, week, self.services.library, team_voice, parts[team.id])
+            prepared.append(
+                PreparedDigest(
+                    key=SendKey(team.id, "digest", str(week), "team"),
+                    team=team,
+                    data=data,
+                    message=render_digest(data, self.services.catalog.translator(team.language)),
+                    target=TeamTarget(
+                        inst.platform, inst.external_id, team.external_id, team.address
+                    ),
+                    delivery=self.deliveries.for_platform(inst.platform),
+                )
             )
-            if send_id is None:
-                return
+        return prepared
+
+    async def _send_prepared(
+        self, prepared: PreparedDigest, send_id: int, report: TickReport, outcomes: Outcomes
+    ) -> None:
+        async with self._limit:
             await self._deliver(
                 send_id,
                 "digest",
-                team.id,
+                prepared.team.id,
                 report,
-                lambda: delivery.to_team(target, message, key.marker),
+                lambda: prepared.delivery.to_team(
+                    prepared.target, prepared.message, prepared.key.marker
+                ),
+                outcomes=outcomes,
             )
 
     # --- nudges --------------------------------------------------------------------------
@@ -519,20 +593,32 @@ class Clock:
         team_id: int,
         report: TickReport,
         attempt: Callable[[], Awaitable[dict[str, Any]]],
+        *,
+        outcomes: Outcomes | None = None,
     ) -> dict[str, Any] | None:
+        async def record(
+            status: str, error: str | None = None, message_ref: dict[str, Any] | None = None
+        ) -> None:
+            outcome = Outcome(send_id, status, self.services.now(), error, message_ref)
+            if outcomes is not None:
+                await outcomes.add(outcome)
+            else:
+                await finish(
+                    self.services.sessions,
+                    send_id,
+                    status,
+                    now=outcome.at,
+                    error=error,
+                    message_ref=message_ref,
+                )
+
         delay = self.config.backoff
         last_error = ""
         for number in range(1, self.config.attempts + 1):
             try:
                 ref = await attempt()
             except PermanentFailure as exc:
-                await finish(
-                    self.services.sessions,
-                    send_id,
-                    "failed",
-                    now=self.services.now(),
-                    error=str(exc),
-                )
+                await record("failed", error=str(exc))
                 # A channel that is gone stops the team; one unreachable person does not.
                 if kind == "digest":
                     await self._disable(team_id, str(exc))
@@ -546,15 +632,11 @@ class Clock:
                     await self.sleep(wait)
                     delay *= 2
                 continue
-            await finish(
-                self.services.sessions, send_id, "sent", now=self.services.now(), message_ref=ref
-            )
+            await record("sent", message_ref=ref)
             report.count(kind, "sent")
             return ref
         # Out of attempts for now: a later tick may claim it again (until MAX_ATTEMPTS).
-        await finish(
-            self.services.sessions, send_id, "retry", now=self.services.now(), error=last_error
-        )
+        await record("retry", error=last_error)
         report.count(kind, "failed")
         return None
 
@@ -566,6 +648,18 @@ class Clock:
                 .where(Team.id == team_id)
                 .values(active=False, disabled_reason=reason[:500])
             )
+
+
+@dataclass(frozen=True)
+class PreparedDigest:
+    """A digest ready to go out: built, rendered and addressed."""
+
+    key: SendKey
+    team: Team
+    data: DigestData
+    message: Message
+    target: TeamTarget
+    delivery: Delivery
 
 
 class Voices:
@@ -584,6 +678,18 @@ class Voices:
                     session, team.org_id, week, zoneinfo.ZoneInfo(team.timezone)
                 )
             return self._done[key]
+
+
+def _remember(
+    chunk: list[PreparedDigest],
+) -> Callable[[AsyncSession, dict[SendKey, int]], Awaitable[None]]:
+    """Keeps the digests whose sends were won, in the claiming transaction: a digest is
+    stored exactly when its send is claimed."""
+
+    async def keep(session: AsyncSession, won: dict[SendKey, int]) -> None:
+        await remember_many(session, [p.data for p in chunk if p.key in won])
+
+    return keep
 
 
 def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:

@@ -80,6 +80,13 @@ class Deliveries:
     def platforms(self) -> list[str]:
         return sorted(self._by_platform)
 
+    async def close(self) -> None:
+        """Let go of what a delivery keeps open between sends (HTTP connections)."""
+        for delivery in self._by_platform.values():
+            close = getattr(delivery, "close", None)
+            if close is not None:
+                await close()
+
     def for_platform(self, platform: str) -> Delivery:
         try:
             return self._by_platform[platform]

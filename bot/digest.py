@@ -246,57 +246,128 @@ async def build_digest(
 ) -> DigestData:
     """The digest of ``team`` for ``week``; ``voice`` may be given when already computed
     for the team's organisation and time zone."""
-    zone = zoneinfo.ZoneInfo(team.timezone)
-    start, end = week.bounds(zone)
     if voice is None:
+        zone = zoneinfo.ZoneInfo(team.timezone)
         voice = await customer_voice(session, team.org_id, week, zone, highlights=highlights)
+    part = (await team_parts(session, [(team, week)]))[team.id]
+    return digest_of(team, week, library, voice, part)
 
-    recent = [
-        payload["waarom"]["id"]
-        for payload in (
-            await session.scalars(
-                select(Digest.payload)
-                .where(Digest.team_id == team.id, Digest.week != str(week))
-                .order_by(Digest.week.desc())
-                .limit(20)
-            )
-        ).all()
-        if payload.get("waarom")
-    ]
+
+@dataclass
+class TeamPart:
+    """What a digest says about the team itself: the prompts it got lately (newest first),
+    the ideas it logged or finished in the week and the week's nudges."""
+
+    recent: list[str] = field(default_factory=list)
+    ideas: list[Any] = field(default_factory=list)
+    nudged: int = 0
+    answered: int = 0
+
+
+# Many teams per query: a fan-out asks for the team parts of a chunk of teams at once.
+_PER_QUERY = 500
+
+
+async def team_parts(session: AsyncSession, teams: list[tuple[Team, Week]]) -> dict[int, TeamPart]:
+    """The team part of the digest of each (team, week), by team id: three queries per
+    week and time zone among ``teams`` (one of each, nearly always), not three per team."""
+    parts = {team.id: TeamPart() for team, _ in teams}
+    groups: dict[tuple[Week, str], list[int]] = defaultdict(list)
+    for team, week in teams:
+        groups[(week, team.timezone)].append(team.id)
+    by_week: dict[Week, list[int]] = defaultdict(list)
+    for (week, _zone), ids in groups.items():
+        by_week[week].extend(ids)
+    for week, ids in by_week.items():
+        for chunk in range(0, len(ids), _PER_QUERY):
+            await _recent_prompts(session, week, ids[chunk : chunk + _PER_QUERY], parts)
+    for (week, zone_name), ids in groups.items():
+        start, end = week.bounds(zoneinfo.ZoneInfo(zone_name))
+        for chunk in range(0, len(ids), _PER_QUERY):
+            await _ideas_and_nudges(session, start, end, ids[chunk : chunk + _PER_QUERY], parts)
+    return parts
+
+
+async def _recent_prompts(
+    session: AsyncSession, week: Week, team_ids: list[int], parts: dict[int, TeamPart]
+) -> None:
+    # The prompts of each team's 20 latest other digests; only the prompt id is read, not
+    # the whole stored digest.
+    latest = (
+        select(
+            Digest.team_id,
+            Digest.week,
+            Digest.payload[("waarom", "id")].as_string().label("prompt"),
+            func.row_number()
+            .over(partition_by=Digest.team_id, order_by=Digest.week.desc())
+            .label("n"),
+        )
+        .where(Digest.team_id.in_(team_ids), Digest.week != str(week))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(latest.c.team_id, latest.c.prompt)
+        .where(latest.c.n <= 20)
+        .order_by(latest.c.team_id, latest.c.week.desc())
+    )
+    for team_id, prompt in rows:
+        if prompt:
+            parts[team_id].recent.append(prompt)
+
+
+async def _ideas_and_nudges(
+    session: AsyncSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    team_ids: list[int],
+    parts: dict[int, TeamPart],
+) -> None:
+    ideas = await session.execute(
+        select(
+            Idea.team_id,
+            Idea.id,
+            Idea.why,
+            Idea.how,
+            Idea.status,
+            Idea.created_at,
+            Idea.done_at,
+            Idea.merged_into_id,
+        )
+        .where(
+            Idea.team_id.in_(team_ids),
+            or_(
+                and_(Idea.created_at >= start, Idea.created_at < end),
+                and_(Idea.status == "done", Idea.done_at >= start, Idea.done_at < end),
+            ),
+        )
+        .order_by(Idea.id)
+    )
+    for idea in ideas:
+        parts[idea.team_id].ideas.append(idea)
+    counts = await session.execute(
+        select(Nudge.team_id, func.count(), func.count().filter(Nudge.status == "answered"))
+        .where(Nudge.team_id.in_(team_ids), Nudge.sent_at >= start, Nudge.sent_at < end)
+        .group_by(Nudge.team_id)
+    )
+    for team_id, nudged, answered in counts:
+        parts[team_id].nudged, parts[team_id].answered = int(nudged), int(answered)
+
+
+def digest_of(
+    team: Team, week: Week, library: PromptLibrary, voice: CustomerVoice, part: TeamPart
+) -> DigestData:
+    """The digest from its two halves: the organisation's customer voice and the team part."""
+    start, end = week.bounds(zoneinfo.ZoneInfo(team.timezone))
     waarom = choose_prompt(
         library,
         team.language,
         "waarom",
-        recent=recent,
+        recent=part.recent,
         theme_words=voice.themes[0]["keywords"] if voice.themes else (),
         seed=f"{team.id}:{week}",
     )
-
-    # Ideas logged or finished this week, and the week's nudges answered: two queries.
-    ideas = (
-        await session.scalars(
-            select(Idea)
-            .where(
-                Idea.team_id == team.id,
-                or_(
-                    and_(Idea.created_at >= start, Idea.created_at < end),
-                    and_(Idea.status == "done", Idea.done_at >= start, Idea.done_at < end),
-                ),
-            )
-            .order_by(Idea.id)
-        )
-    ).all()
-    logged = [i for i in ideas if start <= i.created_at < end and i.merged_into_id is None]
-    done = [i for i in ideas if i.status == "done" and i.done_at and start <= i.done_at < end]
-    counts = (
-        await session.execute(
-            select(func.count(), func.count().filter(Nudge.status == "answered"))
-            .select_from(Nudge)
-            .where(Nudge.team_id == team.id, Nudge.sent_at >= start, Nudge.sent_at < end)
-        )
-    ).one()
-    nudged, answered = int(counts[0]), int(counts[1])
-
+    logged = [i for i in part.ideas if start <= i.created_at < end and i.merged_into_id is None]
+    done = [i for i in part.ideas if i.status == "done" and i.done_at and start <= i.done_at < end]
     return DigestData(
         team_id=team.id,
         team_name=team.name,
@@ -317,27 +388,33 @@ async def build_digest(
         waarom={"id": waarom.id, "text": waarom.text},
         ideas_logged=[{"id": i.id, "why": i.why, "how": i.how, "status": i.status} for i in logged],
         ideas_done=[{"id": i.id, "why": i.why, "how": i.how} for i in done],
-        answered=answered,
-        nudged=nudged,
+        answered=part.answered,
+        nudged=part.nudged,
     )
 
 
 async def remember(session: AsyncSession, data: DigestData) -> None:
     """Keep the digest of a week; the first one built wins (one per team per week, by the
     unique constraint, also when two processes build it at the same moment)."""
-    values = {
-        "team_id": data.team_id,
-        "week": data.week,
-        "payload": data.to_json(),
-        "created_at": dt.datetime.now(dt.UTC),
-    }
+    await remember_many(session, [data])
+
+
+async def remember_many(session: AsyncSession, datas: list[DigestData]) -> None:
+    """:func:`remember` for several digests in one statement."""
+    if not datas:
+        return
+    now = dt.datetime.now(dt.UTC)
+    values = [
+        {"team_id": data.team_id, "week": data.week, "payload": data.to_json(), "created_at": now}
+        for data in datas
+    ]
     insert = (
         postgresql.insert(Digest)
         if session.get_bind().dialect.name == "postgresql"
         else sqlite.insert(Digest)
     )
     await session.execute(
-        insert.values(**values).on_conflict_do_nothing(index_elements=["team_id", "week"])
+        insert.values(values).on_conflict_do_nothing(index_elements=["team_id", "week"])
     )
 
 

@@ -3,16 +3,21 @@
 A send is claimed by inserting its row; the unique key (team, kind, period, target) lets only
 one process win. The row then records the outcome. A send that failed for a passing reason may
 be claimed again (a conditional UPDATE, also atomic) until it runs out of attempts.
+
+A fan-out claims a chunk of sends in one statement (:func:`claim_many`, the same unique key
+deciding) and records their outcomes a batch at a time (:class:`Outcomes`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -82,6 +87,17 @@ async def claim(
             return row.id
     except IntegrityError:
         pass
+    return await _claim_again(sessions, key, now=now, worker=worker, along=along)
+
+
+async def _claim_again(
+    sessions: async_sessionmaker[AsyncSession],
+    key: SendKey,
+    *,
+    now: dt.datetime,
+    worker: str,
+    along: Callable[[AsyncSession, Send], Awaitable[None]] | None = None,
+) -> int | None:
     # Already there: take it over only if it failed for a passing reason.
     async with sessions() as session, session.begin():
         existing = await session.scalar(select(Send).where(_where(key)))
@@ -103,6 +119,70 @@ async def claim(
         return existing.id
 
 
+async def claim_many(
+    sessions: async_sessionmaker[AsyncSession],
+    keys: list[SendKey],
+    *,
+    now: dt.datetime,
+    worker: str,
+    along: Callable[[AsyncSession, dict[SendKey, int]], Awaitable[None]] | None = None,
+) -> dict[SendKey, int]:
+    """:func:`claim` for many sends: the id of each this process may send now.
+
+    One INSERT … ON CONFLICT DO NOTHING claims every key no one holds; the database returns
+    the rows it inserted, so a key another process holds (or is inserting: PostgreSQL waits
+    for that transaction) is not returned. Keys are inserted in one order, so two processes
+    claiming overlapping chunks wait for each other and never deadlock. ``along`` runs in the
+    claiming transaction with what was won. Sends that failed for a passing reason are taken
+    over one at a time, as :func:`claim` does.
+    """
+    ordered = sorted(set(keys), key=lambda k: (k.team_id, k.kind, k.period, k.target))
+    won: dict[SendKey, int] = {}
+    if not ordered:
+        return won
+    async with sessions() as session, session.begin():
+        insert = (
+            postgresql.insert(Send)
+            if session.get_bind().dialect.name == "postgresql"
+            else sqlite.insert(Send)
+        )
+        rows = await session.execute(
+            insert.values(
+                [
+                    {
+                        "team_id": key.team_id,
+                        "kind": key.kind,
+                        "period": key.period,
+                        "target": key.target,
+                        "status": "claimed",
+                        "attempts": 1,
+                        "claimed_at": now,
+                        "claimed_by": worker,
+                    }
+                    for key in ordered
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["team_id", "kind", "period", "target"])
+            .returning(Send.id, Send.team_id, Send.kind, Send.period, Send.target)
+        )
+        for row in rows:
+            won[SendKey(row.team_id, row.kind, row.period, row.target)] = row.id
+        if along is not None and won:
+            await along(session, dict(won))
+    for key in ordered:
+        if key in won:
+            continue
+
+        async def one(session: AsyncSession, send: Send, key: SendKey = key) -> None:
+            if along is not None:
+                await along(session, {key: send.id})
+
+        again = await _claim_again(sessions, key, now=now, worker=worker, along=one)
+        if again is not None:
+            won[key] = again
+    return won
+
+
 async def finish(
     sessions: async_sessionmaker[AsyncSession],
     send_id: int,
@@ -118,6 +198,72 @@ async def finish(
             .where(Send.id == send_id)
             .values(status=status, finished_at=now, error=error, message_ref=message_ref)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    send_id: int
+    status: str
+    at: dt.datetime
+    error: str | None = None
+    message_ref: dict[str, Any] | None = None
+
+
+async def finish_many(sessions: async_sessionmaker[AsyncSession], outcomes: list[Outcome]) -> None:
+    """:func:`finish` for many sends, in one transaction."""
+    if not outcomes:
+        return
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Send),
+            [
+                {
+                    "id": o.send_id,
+                    "status": o.status,
+                    "finished_at": o.at,
+                    "error": o.error,
+                    "message_ref": o.message_ref,
+                }
+                for o in outcomes
+            ],
+        )
+
+
+class Outcomes:
+    """The outcomes of a fan-out, written a batch at a time rather than a transaction per send.
+
+    Until its batch is written a send that went out still reads "claimed"; a process stopped
+    in that moment leaves it to the recovery, as one stopped between sending and recording
+    always did (Slack finds the message by its marker; elsewhere it becomes "unknown"). So a
+    batch is written once it holds ``size`` outcomes or its oldest is ``age`` seconds old,
+    and :meth:`flush` writes the rest at the end of the fan-out.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        size: int = 50,
+        age: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sessions = sessions
+        self.size = size
+        self.age = age
+        self.clock = clock
+        self._pending: list[Outcome] = []
+        self._since = 0.0
+
+    async def add(self, outcome: Outcome) -> None:
+        if not self._pending:
+            self._since = self.clock()
+        self._pending.append(outcome)
+        if len(self._pending) >= self.size or self.clock() - self._since >= self.age:
+            await self.flush()
+
+    async def flush(self) -> None:
+        batch, self._pending = self._pending, []
+        await finish_many(self.sessions, batch)
 
 
 async def take_over(

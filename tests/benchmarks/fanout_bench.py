@@ -66,6 +66,7 @@ async def run(url: str, teams: int, rate: float, api_url: str, stats_url: str) -
     began = time.perf_counter()
     report = await clock.tick(dt.datetime(2026, 11, 16, 8, 0, 30, tzinfo=dt.UTC))
     elapsed = time.perf_counter() - began
+    await delivery.close()
     async with aiohttp.ClientSession() as http, http.get(stats_url) as response:
         stats = await response.json()
     counts: dict[str, int] = stats["channels"]

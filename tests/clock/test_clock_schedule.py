@@ -159,6 +159,30 @@ async def test_two_clocks_at_once_send_each_digest_once(services: Services) -> N
     assert sorted(r.to for r in fake.sent) == sorted(f"team-{n}" for n in range(12))
 
 
+async def test_clocks_fanning_out_in_chunks_send_and_record_each_digest_once(
+    services: Services,
+) -> None:
+    import asyncio
+
+    from bot.models import Digest
+
+    fake = FakeDelivery(permanent={"team-3"})
+    for n in range(20):
+        await make_team(services, f"team-{n}")
+    now = utc("2026-11-16T08:00:00+00:00")
+    # Chunks of four, each clock claiming while the others send: the chunks interleave.
+    reports = await asyncio.gather(
+        *(clock_for(services, fake, concurrency=4).tick(now) for _ in range(3))
+    )
+    assert sorted(r.to for r in fake.sent) == sorted(f"team-{n}" for n in range(20) if n != 3)
+    assert sum(r.sent for r in reports) == 19 and sum(r.failed for r in reports) == 1
+    async with services.sessions() as session:
+        statuses = sorted((await session.scalars(select(Send.status))).all())
+        digests = (await session.scalars(select(Digest.team_id))).all()
+    assert statuses == ["failed"] + ["sent"] * 19
+    assert len(digests) == len(set(digests)) == 20
+
+
 async def test_old_replay_records_are_forgotten(services: Services) -> None:
 
     from bot.models import ProcessedEvent

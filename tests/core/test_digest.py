@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from bot.bootstrap import Services
-from bot.digest import Week, build_digest, render_digest
+from bot.digest import CustomerVoice, Week, build_digest, customer_voice, render_digest
 from bot.directory import installation, organisation, team
 from bot.feedback import store_feedback
 from bot.ideas import create_idea, move
 from bot.intake import FieldMap, normalise
 from bot.messages import plain_text
+from bot.models import Digest, Team
 from bot.redaction import LEAK_PATTERNS
 
 WEEK = Week.parse("2026-W46")  # Mon 9 – Sun 15 Nov 2026, Amsterdam (UTC+1)
@@ -128,3 +131,66 @@ def test_weeks_parse_and_bound_in_the_team_zone() -> None:
     assert end - start == dt.timedelta(days=7)
     assert str(week.previous()) == "2026-W43"
     assert str(Week.parse("2027-W01").previous()) == "2026-W53"
+
+
+async def test_the_team_parts_of_many_teams_are_each_teams_own(services: Services) -> None:
+    from bot.digest import digest_of, remember, team_parts
+    from bot.models import Nudge
+
+    ams = await _setup(services)
+    async with services.sessions() as session, session.begin():
+        inst = await installation(session, "console", "console", org_id=ams.org_id)
+        tyo = await team(session, inst, "tyo", name="Tokyo", language="en", timezone="Asia/Tokyo")
+        quiet = await team(session, inst, "q", name="Quiet", language="en", timezone="Asia/Tokyo")
+        # 25 earlier digests for Amsterdam, one of them without a prompt, and this week's own.
+        week = WEEK
+        for n in range(26):
+            data = await build_digest(session, ams, week, services.library)
+            if n == 3:
+                data.waarom = None
+            await remember(session, data)
+            week = week.previous()
+        for status, day in (("answered", 10), ("sent", 11), ("answered", 16)):
+            # Tokyo's week ends on Sunday 15:00 UTC: the nudge of the 16th is in the next.
+            session.add(
+                Nudge(
+                    team_id=tyo.id,
+                    prompt_id="p",
+                    status=status,
+                    sent_at=dt.datetime(2026, 11, day, 12, tzinfo=dt.UTC),
+                )
+            )
+    async with services.sessions() as session:
+        parts = await team_parts(session, [(ams, WEEK), (tyo, WEEK), (quiet, WEEK)])
+        stored = dict(
+            (
+                await session.execute(
+                    select(Digest.week, Digest.payload).where(Digest.team_id == ams.id)
+                )
+            ).all()
+        )
+        alone = {
+            t.id: await build_digest(session, t, WEEK, services.library) for t in (ams, tyo, quiet)
+        }
+    # The prompts of the 20 latest digests before this week's, newest first.
+    earlier = sorted((w for w in stored if w != str(WEEK)), reverse=True)[:20]
+    assert parts[ams.id].recent == [
+        stored[w]["waarom"]["id"] for w in earlier if stored[w]["waarom"] is not None
+    ]
+    assert len(parts[ams.id].recent) == 19
+    assert [i.how for i in parts[ams.id].ideas] == ["Callback for seniors"]
+    assert (parts[tyo.id].nudged, parts[tyo.id].answered) == (2, 1)
+    assert parts[tyo.id].recent == parts[tyo.id].ideas == []
+    assert (parts[quiet.id].nudged, parts[quiet.id].answered) == (0, 0)
+    for t in (ams, tyo, quiet):
+        voice = await _voice(services, t)
+        assert digest_of(t, WEEK, services.library, voice, parts[t.id]) == alone[t.id]
+
+
+async def _voice(services: Services, target: Team) -> CustomerVoice:
+    import zoneinfo
+
+    async with services.sessions() as session:
+        return await customer_voice(
+            session, target.org_id, WEEK, zoneinfo.ZoneInfo(target.timezone)
+        )
