@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from slack_api import SlackAPI
@@ -52,16 +51,13 @@ async def test_a_fan_out_at_the_workspace_limit_is_never_refused(services: Servi
             target = TeamTarget("slack", "T1", channel, {"channel": channel})
             await delivery.to_team(target, Message((Paragraph("hello"),), "hello"), f"m{n}")
 
-        began = time.monotonic()
         # The three for one channel go a second apart, the others in between.
         await asyncio.gather(
             *(send("C-busy", 100 + n) for n in range(3)),
             *(send(f"C{n:03d}", n) for n in range(40)),
         )
-        elapsed = time.monotonic() - began
         await delivery.close()
     finally:
         await api.close()
     assert api.throttled == 0
     assert len(api.posts) == 43 and api.channels()["C-busy"] == 3
-    assert elapsed < 43 / 20 + 1.0
