@@ -10,9 +10,11 @@ turns them into a neutral message in the team's language.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -163,8 +165,30 @@ class CustomerVoice:
     highlights: list[dict[str, Any]]
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Reading and scoring a busy week creates hundreds of thousands of small containers that
+    all live until the digest is built. The cyclic garbage collector would scan them again
+    and again (a quarter of the time at 100k items) and find nothing: this code makes no
+    reference cycles, and reference counting frees everything else as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def customer_voice(
     session: AsyncSession, org_id: int, week: Week, zone: zoneinfo.ZoneInfo, *, highlights: int = 5
+) -> CustomerVoice:
+    with _without_cycle_collection():
+        return await _customer_voice(session, org_id, week, zone, highlights)
+
+
+async def _customer_voice(
+    session: AsyncSession, org_id: int, week: Week, zone: zoneinfo.ZoneInfo, highlights: int
 ) -> CustomerVoice:
     start, end = week.bounds(zone)
     previous_start, _ = week.previous().bounds(zone)
