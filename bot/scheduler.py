@@ -1,8 +1,9 @@
 """The ``waarom clock`` process: APScheduler jobs derived from the teams in the database.
 
 Every minute the job list is brought in step with the teams' settings (no pickled job store
-to go stale): one cron job per team for its digest and one per team and member time zone for
-nudges, each in that zone so DST changes keep 09:00 at 09:00. A sweep every few minutes makes
+to go stale): one cron job per digest schedule and time zone, and one per nudge schedule and
+member time zone, each for all the teams that share it and each in its zone, so DST changes
+keep 09:00 at 09:00. A sweep every few minutes makes
 up for anything missed (settings changed after the minute passed, a restart) and sends
 reminders. Every job goes through :class:`bot.clock.Clock`, whose claims make doubles
 impossible even with several clock processes.
@@ -21,7 +22,7 @@ from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.models import Member, Team, TeamMember
-from bot.schedule import DAYS, ScheduleError, parse_weekly
+from bot.schedule import DAYS, ScheduleError, Weekly, parse_weekly
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,13 @@ class ClockProcess:
         self.scheduler = AsyncIOScheduler(timezone=zoneinfo.ZoneInfo("UTC"))
         self._specs: dict[str, str] = {}
 
-    async def desired_jobs(self) -> dict[str, tuple[str, int, CronTrigger]]:
-        """job id → (spec, team id, trigger) for every active team."""
+    async def desired_jobs(self) -> dict[str, tuple[str, list[int], CronTrigger]]:
+        """job id → (spec, team ids, trigger): one job per schedule and time zone, for all
+        the teams that share it.
+
+        One job for all of them, not one per team: at 09:00 on a Monday a thousand teams are
+        then one tick, which computes each organisation's customer voice once and prepares,
+        claims and records their digests a chunk at a time."""
         services = self.clock.services
         async with services.sessions() as session:
             teams = (
@@ -61,7 +67,7 @@ class ClockProcess:
                     )
                 )
             }
-        jobs: dict[str, tuple[str, int, CronTrigger]] = {}
+        groups: dict[str, tuple[Weekly, str, set[int]]] = {}
         for team in teams:
             try:
                 digest = parse_weekly(team.digest_schedule, single_day=True)
@@ -69,12 +75,9 @@ class ClockProcess:
             except ScheduleError:
                 log.warning("team %s has an unreadable schedule; skipped", team.id)
                 continue
-            spec = f"{digest}@{team.timezone}"
-            jobs[f"digest:{team.id}"] = (
-                spec,
-                team.id,
-                _cron(digest.days, digest.at.hour, digest.at.minute, team.timezone),
-            )
+            groups.setdefault(f"digest:{digest}@{team.timezone}", (digest, team.timezone, set()))[
+                2
+            ].add(team.id)
             member_zones = {zone or team.timezone for t, zone in zones if t == team.id} or {
                 team.timezone
             }
@@ -83,11 +86,13 @@ class ClockProcess:
                     zoneinfo.ZoneInfo(zone)
                 except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                     zone = team.timezone
-                jobs[f"nudges:{team.id}:{zone}"] = (
-                    f"{nudges}@{zone}",
-                    team.id,
-                    _cron(nudges.days, nudges.at.hour, nudges.at.minute, zone),
-                )
+                groups.setdefault(f"nudges:{nudges}@{zone}", (nudges, zone, set()))[2].add(team.id)
+        jobs: dict[str, tuple[str, list[int], CronTrigger]] = {}
+        for job_id, (weekly, zone, team_ids) in groups.items():
+            ids = sorted(team_ids)
+            # The spec names the teams too, so a team joining or leaving a time replaces it.
+            spec = f"{job_id}:{','.join(map(str, ids))}"
+            jobs[job_id] = (spec, ids, _cron(weekly.days, weekly.at.hour, weekly.at.minute, zone))
         return jobs
 
     async def sync(self) -> None:
@@ -95,7 +100,7 @@ class ClockProcess:
         for job_id in set(self._specs) - set(desired):
             self.scheduler.remove_job(job_id)
             del self._specs[job_id]
-        for job_id, (spec, team_id, trigger) in desired.items():
+        for job_id, (spec, team_ids, trigger) in desired.items():
             if self._specs.get(job_id) == spec:
                 continue
             self.scheduler.add_job(
@@ -103,7 +108,7 @@ class ClockProcess:
                 trigger,
                 id=job_id,
                 replace_existing=True,
-                kwargs={"team_ids": [team_id]},
+                kwargs={"team_ids": team_ids},
                 misfire_grace_time=int(self.clock.config.grace.total_seconds()),
                 coalesce=True,
                 max_instances=3,
