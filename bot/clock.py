@@ -331,7 +331,13 @@ class Clock:
         sending: set[asyncio.Task[None]] = set()
         try:
             for first in range(0, len(due), size):
-                ready = await self._prepare_digests(due[first : first + size], voices)
+                try:
+                    ready = await self._prepare_digests(due[first : first + size], voices)
+                except Exception:
+                    # Nothing of this chunk is claimed: the next sweep tries these teams again,
+                    # and the other chunks go out as usual.
+                    log.exception("digests of %d team(s) could not be prepared", size)
+                    continue
                 while ready:
                     while len(sending) > size // 2:
                         _, sending = await asyncio.wait(
@@ -339,13 +345,17 @@ class Clock:
                         )
                     room = size - len(sending)
                     chunk, ready = ready[:room], ready[room:]
-                    claimed = await claim_many(
-                        self.services.sessions,
-                        [p.key for p in chunk],
-                        now=now,
-                        worker=self.worker,
-                        along=_remember(chunk),
-                    )
+                    try:
+                        claimed = await claim_many(
+                            self.services.sessions,
+                            [p.key for p in chunk],
+                            now=now,
+                            worker=self.worker,
+                            along=_remember(chunk),
+                        )
+                    except Exception:
+                        log.exception("digests of %d team(s) could not be claimed", len(chunk))
+                        continue
                     for prepared in chunk:
                         send_id = claimed.get(prepared.key)
                         if send_id is None:
@@ -358,7 +368,7 @@ class Clock:
         finally:
             # What was claimed goes out and is recorded, also when a later chunk failed.
             results = await asyncio.gather(*tasks, return_exceptions=True)
-            await outcomes.flush()
+            await outcomes.close()
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -391,17 +401,18 @@ class Clock:
     async def _send_prepared(
         self, prepared: PreparedDigest, send_id: int, report: TickReport, outcomes: Outcomes
     ) -> None:
-        async with self._limit:
-            await self._deliver(
-                send_id,
-                "digest",
-                prepared.team.id,
-                report,
-                lambda: prepared.delivery.to_team(
-                    prepared.target, prepared.message, prepared.key.marker
-                ),
-                outcomes=outcomes,
-            )
+        # Not behind the limit nudges share: the fan-out keeps its own sends under way to
+        # ``concurrency``, and a claimed digest must not wait for unrelated sends to go out.
+        await self._deliver(
+            send_id,
+            "digest",
+            prepared.team.id,
+            report,
+            lambda: prepared.delivery.to_team(
+                prepared.target, prepared.message, prepared.key.marker
+            ),
+            outcomes=outcomes,
+        )
 
     # --- nudges --------------------------------------------------------------------------
 

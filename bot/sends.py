@@ -10,8 +10,9 @@ deciding) and records their outcomes a batch at a time (:class:`Outcomes`).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import time
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.models import Send
 
 MAX_ATTEMPTS = 5
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +181,13 @@ async def claim_many(
             if along is not None:
                 await along(session, {key: send.id})
 
-        again = await _claim_again(sessions, key, now=now, worker=worker, along=one)
+        # What is won above is committed: it must reach the caller to go out, so a take-over
+        # that fails (a database blip) only loses itself; a later tick tries it again.
+        try:
+            again = await _claim_again(sessions, key, now=now, worker=worker, along=one)
+        except Exception:
+            log.exception("send %s: could not take it over; left for a later tick", key.marker)
+            continue
         if again is not None:
             won[key] = again
     return won
@@ -235,35 +245,60 @@ class Outcomes:
     Until its batch is written a send that went out still reads "claimed"; a process stopped
     in that moment leaves it to the recovery, as one stopped between sending and recording
     always did (Slack finds the message by its marker; elsewhere it becomes "unknown"). So a
-    batch is written once it holds ``size`` outcomes or its oldest is ``age`` seconds old,
-    and :meth:`flush` writes the rest at the end of the fan-out.
+    batch is written once it holds ``size`` outcomes or, by a timer, ``age`` seconds after
+    its first, and :meth:`flush` writes the rest at the end of the fan-out. A batch whose
+    write fails is kept for the next one.
     """
 
     def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        *,
-        size: int = 50,
-        age: float = 0.5,
-        clock: Callable[[], float] = time.monotonic,
+        self, sessions: async_sessionmaker[AsyncSession], *, size: int = 50, age: float = 0.5
     ) -> None:
         self.sessions = sessions
         self.size = size
         self.age = age
-        self.clock = clock
         self._pending: list[Outcome] = []
-        self._since = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def add(self, outcome: Outcome) -> None:
-        if not self._pending:
-            self._since = self.clock()
         self._pending.append(outcome)
-        if len(self._pending) >= self.size or self.clock() - self._since >= self.age:
+        if len(self._pending) >= self.size:
             await self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.age, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        task = asyncio.create_task(self._flush_logged())
+        self._writing.add(task)  # held until done: the loop keeps only weak references
+        task.add_done_callback(self._writing.discard)
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            log.exception(
+                "could not record %d send outcome(s); kept for the next write", len(self._pending)
+            )
 
     async def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         batch, self._pending = self._pending, []
-        await finish_many(self.sessions, batch)
+        if not batch:
+            return
+        try:
+            await finish_many(self.sessions, batch)
+        except BaseException:
+            self._pending[:0] = batch
+            raise
+
+    async def close(self) -> None:
+        """Write what is left, after any write the timer started."""
+        if self._writing:
+            await asyncio.gather(*self._writing, return_exceptions=True)
+        await self.flush()
 
 
 async def take_over(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from clock_support import FakeDelivery, make_team, utc
@@ -181,6 +182,33 @@ async def test_clocks_fanning_out_in_chunks_send_and_record_each_digest_once(
         digests = (await session.scalars(select(Digest.team_id))).all()
     assert statuses == ["failed"] + ["sent"] * 19
     assert len(digests) == len(set(digests)) == 20
+
+
+async def test_a_chunk_that_cannot_be_prepared_leaves_the_others_going_out(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = FakeDelivery()
+    for n in range(6):
+        await make_team(services, f"team-{n}")
+    clock = clock_for(services, fake, concurrency=2)
+    prepare = clock._prepare_digests
+    calls = [0]
+
+    async def blip_on_the_second_chunk(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise ConnectionError("database restarting")
+        return await prepare(*args, **kwargs)
+
+    clock._prepare_digests = blip_on_the_second_chunk  # type: ignore[method-assign]
+    now = utc("2026-11-16T08:00:00+00:00")
+    with caplog.at_level(logging.ERROR):
+        await clock.tick(now)
+    assert sorted(r.to for r in fake.sent) == ["team-0", "team-1", "team-4", "team-5"]
+    assert "could not be prepared" in caplog.text
+    # Nothing of that chunk was claimed, so the next tick sends it, and only it.
+    await clock_for(services, fake).tick(now)
+    assert sorted(r.to for r in fake.sent) == [f"team-{n}" for n in range(6)]
 
 
 async def test_old_replay_records_are_forgotten(services: Services) -> None:

@@ -73,9 +73,8 @@ async def test_a_send_that_failed_for_a_passing_reason_is_claimed_again(
 
 async def test_outcomes_are_written_in_batches_by_count_and_by_age(services: Services) -> None:
     keys = await _keys(services, 7)
-    ids = list((await claim_many(services.sessions, keys, now=NOW, worker="a")).values())
-    now = [0.0]
-    outcomes = Outcomes(services.sessions, size=3, age=0.5, clock=lambda: now[0])
+    ids = sorted((await claim_many(services.sessions, keys, now=NOW, worker="a")).values())
+    outcomes = Outcomes(services.sessions, size=3, age=0.2)
 
     async def statuses() -> list[str]:
         async with services.sessions() as session:
@@ -86,16 +85,43 @@ async def test_outcomes_are_written_in_batches_by_count_and_by_age(services: Ser
     assert await statuses() == ["claimed"] * 7
     await outcomes.add(Outcome(ids[2], "failed", NOW, error="channel_not_found"))
     assert await statuses() == ["sent", "sent", "failed"] + ["claimed"] * 4
+    # One outcome and then nothing for a while: the timer writes it, no further send needed.
     await outcomes.add(Outcome(ids[3], "sent", NOW))
-    now[0] = 0.6  # the oldest waiting outcome is over half a second old
+    for _ in range(100):
+        if (await statuses())[3] != "claimed":
+            break
+        await asyncio.sleep(0.05)
+    assert await statuses() == ["sent", "sent", "failed", "sent"] + ["claimed"] * 3
     await outcomes.add(Outcome(ids[4], "retry", NOW, error="ratelimited"))
-    assert await statuses() == ["sent", "sent", "failed", "sent", "retry", "claimed", "claimed"]
-    await outcomes.add(Outcome(ids[5], "sent", NOW))
-    await outcomes.flush()
-    assert (await statuses())[5:] == ["sent", "claimed"]
+    await outcomes.close()
+    assert (await statuses())[4:] == ["retry", "claimed", "claimed"]
     async with services.sessions() as session:
         first = await session.get(Send, ids[0])
         failed = await session.get(Send, ids[2])
     assert first is not None and first.message_ref == {"ts": str(ids[0])}
     assert first.finished_at == NOW
     assert failed is not None and failed.error == "channel_not_found"
+
+
+async def test_a_batch_whose_write_fails_is_kept_and_written_next_time(services: Services) -> None:
+    keys = await _keys(services, 2)
+    ids = sorted((await claim_many(services.sessions, keys, now=NOW, worker="a")).values())
+    failures = [1]
+
+    def sessions() -> AsyncSession:
+        if failures[0]:
+            failures[0] -= 1
+            raise ConnectionError("database restarting")
+        return services.sessions()
+
+    outcomes = Outcomes(sessions, size=1)  # type: ignore[arg-type]
+    try:
+        await outcomes.add(Outcome(ids[0], "sent", NOW))
+    except ConnectionError:
+        pass
+    else:
+        raise AssertionError("the failed write is reported to the sender")
+    await outcomes.add(Outcome(ids[1], "sent", NOW))
+    async with services.sessions() as session:
+        statuses = (await session.scalars(select(Send.status).order_by(Send.id))).all()
+    assert statuses == ["sent", "sent"]
