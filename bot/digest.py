@@ -165,19 +165,35 @@ class CustomerVoice:
     highlights: list[dict[str, Any]]
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
+class _CollectionPause:
     """Reading and scoring a busy week creates hundreds of thousands of small containers that
     all live until the digest is built. The cyclic garbage collector would scan them again
     and again (a quarter of the time at 100k items) and find nothing: this code makes no
-    reference cycles, and reference counting frees everything else as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    reference cycles, and reference counting frees everything else as usual.
+
+    The pause is process-wide and lasts across the reads' awaits, so other coroutines run
+    without cycle collection for that second or so too; overlapping digests share one pause,
+    and the collector comes back when the last one ends, also when it fails."""
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._resume = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        if self._depth == 0:
+            self._resume = gc.isenabled()
+            gc.disable()
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self._resume:
+                gc.enable()
+
+
+_without_cycle_collection = _CollectionPause()
 
 
 async def customer_voice(

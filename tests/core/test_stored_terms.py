@@ -6,9 +6,12 @@ themes and highlights that differ between feedback stored before and after it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import gc
 import zoneinfo
 
+import pytest
 from alembic import command
 from sqlalchemy import insert, select, text, update
 
@@ -100,3 +103,24 @@ def test_upgrade_fills_in_the_words_of_feedback_already_stored(database_url: str
     assert [row.terms for row in rows] == [terms(t) for t in stored]
     assert rows[1].terms.split()[0] == "en"
     assert rows[1].terms.split()[1:] == ["app", "crashes", "login", "tuesday's", "update"]
+
+
+async def test_the_garbage_collector_is_back_on_after_overlapping_and_failing_digests(
+    services: Services,
+) -> None:
+    await load_sample(services)
+    team = await demo_team(services)
+    week = await latest_week(services, team)
+
+    async def voice() -> object:
+        async with services.sessions() as session:
+            return await customer_voice(session, team.org_id, week, ZONE)
+
+    assert gc.isenabled()
+    first, second = await asyncio.gather(voice(), voice())
+    assert first == second
+    assert gc.isenabled()
+    async with services.sessions() as session:
+        with pytest.raises(AttributeError):
+            await customer_voice(session, team.org_id, None, ZONE)  # type: ignore[arg-type]
+    assert gc.isenabled()
