@@ -7,7 +7,6 @@ text-mining in themes, highlights and idea similarity rests on maintained lingui
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
@@ -182,7 +181,7 @@ def terms(text: str) -> str:
     meaningful words, space-separated (``"nl monteur levering"``).
 
     Feedback never changes once stored, so the digest reads these words instead of analysing
-    every text of a week again; see :meth:`SurfaceForms.analyse_terms`.
+    every text of a week again; see :mod:`bot.themes`.
     """
     lang, content = content_words(text)
     return " ".join([lang, *content])
@@ -191,47 +190,3 @@ def terms(text: str) -> str:
 def stems(text: str, language: str | None = None) -> list[str]:
     lang, content = content_words(text, language)
     return [stem(token, lang) for token in content]
-
-
-class SurfaceForms:
-    """Stems documents and remembers the written words, to name themes in real words.
-
-    Only a handful of stems are ever named, so spellings are counted per word (cheap, in C)
-    and matched to a stem when asked, rather than kept per stem for every token.
-    """
-
-    def __init__(self) -> None:
-        self._spellings: Counter[str] = Counter()
-        self._roots: dict[str, dict[str, str]] = {"nl": {}, "en": {}}
-
-    def analyse(self, text: str) -> list[str]:
-        lang, content = content_words(text)
-        return self._stem_all(lang, content)
-
-    def analyse_terms(self, stored: str) -> list[str]:
-        """Like :meth:`analyse`, from what :func:`terms` stored for the text."""
-        lang, _, words = stored.partition(" ")
-        return self._stem_all(lang, words.split())
-
-    def _stem_all(self, lang: str, content: list[str]) -> list[str]:
-        self._spellings.update(content)
-        roots = self._roots.setdefault(lang, {})
-        result = []
-        for token in content:
-            root = roots.get(token)
-            if root is None:
-                root = roots[token] = stem(token, lang)
-            result.append(root)
-        return result
-
-    def word_for(self, root: str) -> str:
-        candidates = {
-            word: self._spellings[word]
-            for roots in self._roots.values()
-            for word, word_root in roots.items()
-            if word_root == root
-        }
-        if not candidates:
-            return root
-        # Most common spelling; ties go to the shorter, then alphabetical, for determinism.
-        return min(candidates.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]

@@ -8,6 +8,7 @@ wrote them. The model is fitted on this period and applied unchanged to the prev
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from scipy import sparse
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from bot.text import SurfaceForms, stem, terms
+from bot.text import stem, terms
 
 MAX_THEMES = 5
 # Fitting on a deterministic sample keeps a 100k-item week fast; the fitted model then
@@ -67,8 +68,7 @@ def themes_of(
     if len(current) < MIN_DOCS:
         return ThemeResult((), tuple(-1 for _ in current))
     step = max(1, len(current) // FIT_SAMPLE)
-    forms = SurfaceForms()
-    sample = [forms.analyse_terms(document) for document in current[::step]]
+    sample = [_stems(document) for document in current[::step]]
     counter = CountVectorizer(analyzer=_identity, min_df=2, max_df=0.5, max_features=3000)
     try:
         sample_counts = counter.fit_transform(sample)
@@ -96,9 +96,8 @@ def themes_of(
         if count == 0:
             continue
         top = np.argsort(-model.components_[component], kind="stable")[:3]
-        # Named by the spelling customers used most in the sample the model was fitted on.
         keywords = tuple(
-            forms.word_for(str(vocabulary[i])) for i in top if model.components_[component][i] > 0
+            columns.word_for(str(vocabulary[i])) for i in top if model.components_[component][i] > 0
         )
         if not keywords:
             continue
@@ -115,6 +114,11 @@ def themes_of(
     return ThemeResult(tuple(themes), assignment)
 
 
+def _stems(document: str) -> list[str]:
+    lang, _, words = document.partition(" ")
+    return [stem(word, lang) for word in words.split()]
+
+
 class _Columns:
     """Counts every document's words against the fitted vocabulary, in bulk.
 
@@ -128,6 +132,9 @@ class _Columns:
         self._vocabulary = vocabulary
         self._width = len(vocabulary)
         self._known: dict[str, dict[str, int]] = {}
+        # To name a theme in customers' words: every word's stem, and how often it was written.
+        self._roots: dict[str, dict[str, str]] = {}
+        self._spellings: Counter[str] = Counter()
 
     def counts(self, documents: Sequence[str]) -> sparse.csr_matrix:
         rows: list[np.ndarray] = []
@@ -161,12 +168,28 @@ class _Columns:
         lengths = np.fromiter((d.count(" ") + 1 for d in chosen), np.int32, len(chosen))
         tokens = " ".join(chosen).split(" ")
         known = self._known.setdefault(lang, {lang: -1})
+        roots = self._roots.setdefault(lang, {})
         for word in set(tokens).difference(known):
-            known[word] = self._vocabulary.get(stem(word, lang), -1)
+            root = roots[word] = stem(word, lang)
+            known[word] = self._vocabulary.get(root, -1)
+        self._spellings.update(tokens)
         column = np.fromiter(map(known.__getitem__, tokens), np.int32, len(tokens))
         row = np.repeat(np.asarray(indices, dtype=np.int32), lengths)
         hit = column >= 0
         return row[hit], column[hit]
+
+    def word_for(self, root: str) -> str:
+        """The spelling of ``root`` customers wrote most, in every document counted."""
+        candidates = {
+            word: self._spellings[word]
+            for roots in self._roots.values()
+            for word, word_root in roots.items()
+            if word_root == root
+        }
+        if not candidates:
+            return root
+        # Ties go to the shorter, then alphabetical, for determinism.
+        return min(candidates.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]
 
 
 def _assign(model: NMF, matrix: object) -> np.ndarray:
