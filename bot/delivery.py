@@ -8,12 +8,15 @@ bot removed, token revoked) disables the team and stops further sends.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from bot.messages import Message
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryFailure(Exception):
@@ -82,10 +85,16 @@ class Deliveries:
 
     async def close(self) -> None:
         """Let go of what a delivery keeps open between sends (HTTP connections)."""
-        for delivery in self._by_platform.values():
+        # Closing is optional for a delivery (most keep nothing open); one that fails to close
+        # must not keep the others open.
+        for platform, delivery in self._by_platform.items():
             close = getattr(delivery, "close", None)
-            if close is not None:
+            if close is None:
+                continue
+            try:
                 await close()
+            except Exception:
+                log.exception("%s delivery: could not close its connections", platform)
 
     def for_platform(self, platform: str) -> Delivery:
         try:

@@ -309,8 +309,9 @@ _PER_QUERY = 500
 
 
 async def team_parts(session: AsyncSession, teams: list[tuple[Team, Week]]) -> dict[int, TeamPart]:
-    """The team part of the digest of each (team, week), by team id: three queries per
-    week and time zone among ``teams`` (one of each, nearly always), not three per team."""
+    """The team part of the digest of each (team, week), by team id: one query per week
+    and two per week and time zone among ``teams`` (three in all, nearly always), not three
+    per team."""
     parts = {team.id: TeamPart() for team, _ in teams}
     groups: dict[tuple[Week, str], list[int]] = defaultdict(list)
     for team, week in teams:

@@ -190,7 +190,8 @@ class Feedback(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Language and meaningful words of ``redacted`` (bot.text.terms), computed once at intake
     # so a digest over a busy week reads words instead of analysing every text again.
-    # Empty only for rows stored before migration 0004 filled it in.
+    # Empty for rows written without it (before migration 0004, or by an older process still
+    # running during an upgrade); those are analysed from their text, with the same result.
     terms: Mapped[str | None] = mapped_column(Text)
 
 

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SYNC_SECONDS = 60
 SWEEP_SECONDS = 300
+STOP_SECONDS = 25
 
 
 def _cron(days: tuple[int, ...], hour: int, minute: int, zone: str) -> CronTrigger:
@@ -44,6 +45,17 @@ class ClockProcess:
         self.clock = clock
         self.scheduler = AsyncIOScheduler(timezone=zoneinfo.ZoneInfo("UTC"))
         self._specs: dict[str, str] = {}
+        self._running: set[asyncio.Task[object]] = set()
+
+    async def _tick(self, team_ids: list[int] | None = None) -> None:
+        task: asyncio.Task[object] | None = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await self.clock.tick(team_ids=team_ids)
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
     async def desired_jobs(self) -> dict[str, tuple[str, list[int], CronTrigger]]:
         """job id → (spec, team ids, trigger): one job per schedule and time zone, for all
@@ -104,7 +116,7 @@ class ClockProcess:
             if self._specs.get(job_id) == spec:
                 continue
             self.scheduler.add_job(
-                self.clock.tick,
+                self._tick,
                 trigger,
                 id=job_id,
                 replace_existing=True,
@@ -122,7 +134,7 @@ class ClockProcess:
         await self.sync()
         self.scheduler.add_job(self.sync, IntervalTrigger(seconds=SYNC_SECONDS), id="sync")
         self.scheduler.add_job(
-            self.clock.tick,
+            self._tick,
             IntervalTrigger(seconds=SWEEP_SECONDS),
             id="sweep",
             coalesce=True,
@@ -133,3 +145,8 @@ class ClockProcess:
             await stop.wait()
         finally:
             self.scheduler.shutdown(wait=False)
+            # A tick under way finishes what it claimed and records the outcomes before the
+            # deliveries are closed; platforms give a stopping process about 30 seconds.
+            if self._running:
+                log.info("clock stopping: waiting for %d tick(s) under way", len(self._running))
+                await asyncio.wait(self._running, timeout=STOP_SECONDS)

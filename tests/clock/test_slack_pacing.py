@@ -42,10 +42,8 @@ async def test_a_fan_out_at_the_workspace_limit_is_never_refused(services: Servi
     async def token(_workspace: str) -> str:
         return "xoxb-test"
 
+    delivery = SlackDelivery(Sender(services, token, AsyncWebClient(base_url=url)), per_second=20)
     try:
-        delivery = SlackDelivery(
-            Sender(services, token, AsyncWebClient(base_url=url)), per_second=20
-        )
 
         async def send(channel: str, n: int) -> None:
             target = TeamTarget("slack", "T1", channel, {"channel": channel})
@@ -56,8 +54,8 @@ async def test_a_fan_out_at_the_workspace_limit_is_never_refused(services: Servi
             *(send("C-busy", 100 + n) for n in range(3)),
             *(send(f"C{n:03d}", n) for n in range(40)),
         )
-        await delivery.close()
     finally:
+        await delivery.close()
         await api.close()
     assert api.throttled == 0
     assert len(api.posts) == 43 and api.channels()["C-busy"] == 3
