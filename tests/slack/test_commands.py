@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Running, assert_valid_blocks, assert_valid_view
 from slack_fake import ADMIN, CHANNEL, FakeSlack
+from slack_support import Running, assert_valid_blocks, assert_valid_view
 from sqlalchemy import func, select
 
 from bot.models import Feedback, Idea, Member, Team

@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 import pytest
-from conftest import Running, assert_valid_blocks, assert_valid_view
 from slack_fake import ADMIN, BOT_USER, CHANNEL, TEAM, USER, FakeSlack
+from slack_support import Running, assert_valid_blocks, assert_valid_view
 from sqlalchemy import func, select
 
 from bot.models import Feedback, Installation, Member, ProcessedEvent, Team

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import Running, slack_settings, start
 from slack_fake import FakeSlack
+from slack_support import Running, slack_settings, start
 from typer.testing import CliRunner
 
 from bot.cli import app as cli

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import ClientSession
-from conftest import Running, slack_settings, start
 from cryptography.fernet import Fernet
 from slack_fake import BOT_USER, FakeSlack
+from slack_support import Running, slack_settings, start
 from sqlalchemy import text
 
 from bot.models import Installation, Organisation

@@ -6,8 +6,8 @@ import json
 import time
 from typing import Any
 
-from conftest import Running, assert_valid_blocks, assert_valid_view
 from slack_fake import FakeSlack
+from slack_support import Running, assert_valid_blocks, assert_valid_view
 from sqlalchemy import func, select
 
 from bot.models import Idea, Nudge

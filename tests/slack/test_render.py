@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import assert_valid_blocks, assert_valid_view
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from slack_support import assert_valid_blocks, assert_valid_view
 
 from adapters.slack import render
 from bot.messages import (
