@@ -52,6 +52,20 @@ def _where(key: SendKey) -> Any:
     )
 
 
+def _claimed(key: SendKey, now: dt.datetime, worker: str) -> dict[str, Any]:
+    """The row of a send claimed now, before any outcome."""
+    return {
+        "team_id": key.team_id,
+        "kind": key.kind,
+        "period": key.period,
+        "target": key.target,
+        "status": "claimed",
+        "attempts": 1,
+        "claimed_at": now,
+        "claimed_by": worker,
+    }
+
+
 async def exists(sessions: async_sessionmaker[AsyncSession], key: SendKey) -> bool:
     """A cheap look before expensive preparation; the claim itself still decides."""
     async with sessions() as session:
@@ -74,16 +88,7 @@ async def claim(
     """
     try:
         async with sessions() as session, session.begin():
-            row = Send(
-                team_id=key.team_id,
-                kind=key.kind,
-                period=key.period,
-                target=key.target,
-                status="claimed",
-                attempts=1,
-                claimed_at=now,
-                claimed_by=worker,
-            )
+            row = Send(**_claimed(key, now, worker))
             session.add(row)
             await session.flush()
             if along is not None:
@@ -151,21 +156,7 @@ async def claim_many(
             else sqlite.insert(Send)
         )
         rows = await session.execute(
-            insert.values(
-                [
-                    {
-                        "team_id": key.team_id,
-                        "kind": key.kind,
-                        "period": key.period,
-                        "target": key.target,
-                        "status": "claimed",
-                        "attempts": 1,
-                        "claimed_at": now,
-                        "claimed_by": worker,
-                    }
-                    for key in ordered
-                ]
-            )
+            insert.values([_claimed(key, now, worker) for key in ordered])
             .on_conflict_do_nothing(index_elements=["team_id", "kind", "period", "target"])
             .returning(Send.id, Send.team_id, Send.kind, Send.period, Send.target)
         )
