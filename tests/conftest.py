@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import ClientSession
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -106,6 +107,13 @@ def postgres_url(postgres_database: str) -> str:
     server, which SQLite is not made for."""
     _truncate(postgres_database)
     return postgres_database
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[ClientSession]:
+    """One HTTP client session per test, for tests that talk to a server over real HTTP."""
+    async with ClientSession() as session:
+        yield session
 
 
 @pytest.fixture

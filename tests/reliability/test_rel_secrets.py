@@ -15,7 +15,7 @@ import logging
 import re
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -50,12 +50,6 @@ def _all_text(records: Iterable[logging.LogRecord]) -> str:
     handler = logging.Handler()
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     return "\n".join(handler.format(record) for record in records)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[ClientSession]:
-    async with ClientSession() as session:
-        yield session
 
 
 async def _install(http: ClientSession, base: str) -> None:

@@ -27,12 +27,6 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[ClientSession]:
-    async with ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def serve(
     database_url: str, fake_slack: FakeSlack, http: ClientSession
 ) -> AsyncIterator[Running]:

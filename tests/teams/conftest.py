@@ -23,12 +23,6 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[ClientSession]:
-    async with ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def client(
     services: bootstrap.Services, connector: FakeConnector, http: ClientSession
 ) -> AsyncIterator[Client]:

@@ -22,12 +22,6 @@ from webhook_sender import SECRET, Sender, start
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[ClientSession]:
-    async with ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def sender(
     settings: Settings, clock: Callable[[], dt.datetime], http: ClientSession
 ) -> AsyncIterator[Sender]:
