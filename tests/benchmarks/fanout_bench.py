@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "clock"))
 
 from _common import fresh_database  # noqa: E402
+from clock_support import make_slack_teams  # noqa: E402
 
 
 async def run(url: str, teams: int, rate: float, api_url: str, stats_url: str) -> dict[str, float]:
@@ -37,7 +38,6 @@ async def run(url: str, teams: int, rate: float, api_url: str, stats_url: str) -
     from bot.clock import Clock, ClockConfig
     from bot.config import load_settings
     from bot.delivery import Deliveries
-    from bot.directory import installation, organisation, team
 
     settings = load_settings(
         database_url=url,
@@ -48,19 +48,7 @@ async def run(url: str, teams: int, rate: float, api_url: str, stats_url: str) -
         _env_file=None,
     )
     services = bootstrap.build(settings)
-    async with services.sessions() as session, session.begin():
-        org = await organisation(session)
-        inst = await installation(session, "slack", "T1", org_id=org.id)
-        for n in range(teams):
-            await team(
-                session,
-                inst,
-                f"C{n:05d}",
-                name=f"team-{n}",
-                language="en",
-                timezone="Europe/Amsterdam",
-                address={"channel": f"C{n:05d}"},
-            )
+    await make_slack_teams(services, teams)
     delivery = SlackDelivery(slack_adapter.build(services, socket=True).sender, per_second=rate)
     clock = Clock(services, Deliveries({"slack": delivery}), ClockConfig())
     began = time.perf_counter()

@@ -75,3 +75,20 @@ async def make_team(
 
 def utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+
+
+async def make_slack_teams(services: Services, count: int) -> None:
+    """``count`` teams in one Slack workspace, each in its own channel ``C0000``, ``C0001`` …"""
+    async with services.sessions() as session, session.begin():
+        org = await organisation(session)
+        inst = await installation(session, "slack", "T1", org_id=org.id)
+        for n in range(count):
+            await team(
+                session,
+                inst,
+                f"C{n:04d}",
+                name=f"team-{n}",
+                language="en",
+                timezone="Europe/Amsterdam",
+                address={"channel": f"C{n:04d}"},
+            )

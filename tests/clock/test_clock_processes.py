@@ -8,11 +8,11 @@ import signal
 import sys
 
 import pytest
+from clock_support import make_slack_teams
 from slack_api import SlackAPI
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
-from bot.directory import installation, organisation, team
 from bot.models import Send
 
 pytestmark = pytest.mark.postgres
@@ -22,22 +22,6 @@ pytestmark = pytest.mark.postgres
 def database_url(postgres_url: str) -> str:
     # These tests are about several processes on one server: PostgreSQL only.
     return postgres_url
-
-
-async def _slack_teams(services: Services, count: int) -> None:
-    async with services.sessions() as session, session.begin():
-        org = await organisation(session)
-        inst = await installation(session, "slack", "T1", org_id=org.id)
-        for n in range(count):
-            await team(
-                session,
-                inst,
-                f"C{n:04d}",
-                name=f"team-{n}",
-                language="en",
-                timezone="Europe/Amsterdam",
-                address={"channel": f"C{n:04d}"},
-            )
 
 
 def _env(database_url: str, api: str, rate: int = 200) -> dict[str, str]:
@@ -74,7 +58,7 @@ async def test_two_clock_processes_send_one_digest_per_team_per_week(services: S
     api = SlackAPI()
     url = await api.start()
     try:
-        await _slack_teams(services, 15)
+        await make_slack_teams(services, 15)
         env = _env(services.settings.database_url, url)
         for monday in ("2026-11-02", "2026-11-09", "2026-11-16"):
             at = f"{monday}T08:00:30+00:00"
@@ -94,7 +78,7 @@ async def test_a_clock_killed_mid_fan_out_restarts_with_only_the_rest(services: 
     api = SlackAPI(hold=0.4)  # answers slowly, so the kill lands while posts are under way
     url = await api.start()
     try:
-        await _slack_teams(services, 40)
+        await make_slack_teams(services, 40)
         # At 20 messages a second the fan-out takes two seconds: long enough to stop it
         # halfway, however quickly the clock prepares the digests.
         env = _env(services.settings.database_url, url, rate=20)
