@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot import directory, views
+from bot import directory, orgs, views
 from bot.bootstrap import Services
 from bot.digest import Week, build_digest, render_digest
 from bot.feedback import store_feedback
@@ -89,12 +89,6 @@ class Context:
         return self._lead
 
 
-def _org_slug(services: Services, origin: Origin) -> str:
-    if services.settings.waarom_multi_org and origin.platform == "slack":
-        return f"slack-{origin.workspace_id}"
-    return directory.DEFAULT_ORG
-
-
 async def _context(services: Services, session: AsyncSession, origin: Origin) -> Context:
     found = await directory.known(
         session, origin.platform, origin.workspace_id, origin.conversation_id, origin.user_id
@@ -139,7 +133,9 @@ async def _first_contact(
         )
     )
     if inst is None:
-        org = await directory.organisation(session, _org_slug(services, origin), create=True)
+        org = await directory.organisation(
+            session, orgs.slug_of(services.settings, origin), create=True
+        )
         inst = await directory.installation(
             session, origin.platform, origin.workspace_id, org_id=org.id, name=origin.workspace_name
         )

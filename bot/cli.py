@@ -661,6 +661,10 @@ def status() -> None:
     run(go())
 
 
+from bot.orgs_cli import app as orgs_app  # noqa: E402  (after the core commands)
+
+app.add_typer(orgs_app, name="orgs")
+
 # --- platform adapter commands ---
 from adapters.slack.cli import app as slack_app  # noqa: E402  (after the core commands)
 

@@ -7,10 +7,10 @@ the environment at import time.
 from __future__ import annotations
 
 import zoneinfo
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
 
     waarom_webhook_secret: SecretStr | None = None
+    # Slack workspaces and Teams tenants whose teams read the operator's own (default)
+    # organisation, as "slack:T0123,teams:<tenant id>"; any other install is kept apart.
+    waarom_default_workspaces: Annotated[frozenset[tuple[str, str]], NoDecode] = frozenset()
+    # No longer read: every install outside the list above has an organisation of its own.
     waarom_multi_org: bool = False
     # Scheduled Slack messages per second per workspace (Slack allows about one per second
     # per channel and several hundred a minute per workspace for chat.postMessage).
@@ -67,6 +71,19 @@ class Settings(BaseSettings):
         if scheme not in {"sqlite", "postgresql", "postgres"}:
             raise ValueError(f"use a sqlite:/// or postgresql:// URL, not {scheme!r}")
         return value
+
+    @field_validator("waarom_default_workspaces", mode="before")
+    @classmethod
+    def _workspaces(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        found = set()
+        for entry in value.replace(",", " ").split():
+            platform, _, workspace = entry.partition(":")
+            if not platform or not workspace:
+                raise ValueError(f"{entry!r} is not platform:id (slack:T0123, teams:<tenant>)")
+            found.add((platform.lower(), workspace))
+        return frozenset(found)
 
     @field_validator("slack_api_url")
     @classmethod

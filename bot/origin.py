@@ -27,3 +27,7 @@ class Origin:
     # Platform user ids mentioned in the command text, in order (e.g. for
     # ``settings leads @anna @piet`` or an idea's owner). Adapters extract them.
     mentions: tuple[str, ...] = ()
+    # The adapter vouches that this workspace is the operator's own (the workspace of a
+    # single-workspace Slack token, a single-tenant Teams app, the Emulator, the console):
+    # it joins the default organisation on first contact (see bot.orgs).
+    home: bool = False

@@ -70,6 +70,8 @@ class ConsoleChat:
             user_id=self.user,
             user_name=self.user,
             user_is_admin=self.user == DEMO_USER,
+            # The operator's own terminal reads the operator's own feedback.
+            home=True,
         )
 
     # --- loop ---

@@ -5,8 +5,9 @@ the project's migration ``0002``, never by ``create_tables()``. Tokens are encry
 with the operator's ``WAAROM_SECRET_KEY`` by swapping the token columns' type for one that
 encrypts on write and decrypts on read; the SDK's own query logic is used unchanged.
 
-Saving an installation also connects the workspace to an organisation (its own one with
-``WAAROM_MULTI_ORG``, else the default one) and re-activates it after a reinstall.
+Saving an installation also connects the workspace to an organisation (its own one unless
+the operator made it part of the default one, see :mod:`bot.orgs`) and re-activates it after a
+reinstall.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import MetaData, Table, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from bot import directory
+from bot import directory, orgs
 from bot.bootstrap import Services
 
 log = logging.getLogger(__name__)
@@ -97,12 +98,10 @@ class InstallationStore(AsyncSQLAlchemyInstallationStore):
         team_id = str(installation.team_id)
         name = installation.team_name or team_id
         async with self.services.sessions() as session, session.begin():
-            if settings.waarom_multi_org:
-                org = await directory.organisation(session, f"slack-{team_id}", create=True)
-                if org.name == org.slug:
-                    org.name = name
-            else:
-                org = await directory.organisation(session)
+            slug = orgs.slug_for(settings, PLATFORM, team_id)
+            org = await directory.organisation(session, slug, create=True)
+            if org.name == org.slug and slug != directory.DEFAULT_ORG:
+                org.name = name
             inst = await directory.installation(
                 session, PLATFORM, team_id, org_id=org.id, name=name
             )

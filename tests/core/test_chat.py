@@ -18,8 +18,9 @@ from bot.models import Feedback, Idea, IdeaEvent, Nudge
 from bot.origin import Origin
 from bot.redaction import LEAK_PATTERNS
 
-LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True)
-ANNA = Origin("console", "ws1", "team-a", "anna", user_name="Anna")
+# The console is the operator's own terminal: its adapter vouches for it (home).
+LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True, home=True)
+ANNA = Origin("console", "ws1", "team-a", "anna", user_name="Anna", home=True)
 
 
 async def _feedback(
@@ -166,7 +167,7 @@ async def test_a_double_submit_makes_one_idea(services: Services) -> None:
 async def test_someone_elses_prompt_cannot_be_answered(services: Services) -> None:
     said = await chat.handle_text(services, ANNA, "ask")
     value = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons[0].value
-    bob = Origin("console", "ws1", "team-a", "bob")
+    bob = Origin("console", "ws1", "team-a", "bob", home=True)
     outcomes = await chat.handle_form(services, bob, "answer", value, {"why": "a", "how": "b"})
     assert "not (or no longer) for you" in plain_text(outcomes[0].message)
 
@@ -223,7 +224,6 @@ async def test_merging_a_duplicate(services: Services) -> None:
 
 
 async def test_ideas_of_another_organisation_are_invisible(services: Services) -> None:
-    services.settings.waarom_multi_org = True
     mine = Origin("slack", "T1", "C1", "u1", user_is_admin=True)
     theirs = Origin("slack", "T2", "C2", "u2", user_is_admin=True)
     await _ask_and_answer(services, mine, "Geheim van T1", "Alleen voor T1")
@@ -250,7 +250,7 @@ async def test_unknown_commands_get_help_naming_the_word(services: Services) -> 
     said = await chat.handle_text(services, ANNA, "waarom frobnicate now")
     text = plain_text(said[0].message)
     assert "frobnicate" in text and "ideas [status]" in text
-    nl = Origin("console", "ws1", "team-a", "anna")
+    nl = Origin("console", "ws1", "team-a", "anna", home=True)
     services.catalog.text("nl", "help.title")
     assert (await chat.handle_text(services, nl, "hulp"))[0].private
 
@@ -338,8 +338,8 @@ async def test_a_workspace_that_comes_back_is_active_again(services: Services) -
 
 
 async def test_whoever_added_the_bot_leads_not_whoever_spoke_first(services: Services) -> None:
-    bob = Origin("console", "ws1", "team-b", "bob", user_name="Bob")
-    cleo = Origin("console", "ws1", "team-b", "cleo", user_name="Cleo")
+    bob = Origin("console", "ws1", "team-b", "bob", user_name="Bob", home=True)
+    cleo = Origin("console", "ws1", "team-b", "cleo", user_name="Cleo", home=True)
     await chat.handle_text(services, bob, "help")  # speaks before the bot is added
     await chat.joined(services, cleo)  # Cleo adds the bot
     refused = await chat.handle_text(services, bob, "settings show")
