@@ -21,9 +21,10 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from adapters.console.render import render as render_text
-from bot import bootstrap, db
+from bot import bootstrap, db, logs
 from bot.chat import apply_settings, validate_settings
 from bot.config import Settings, SettingsError, load_settings
 from bot.delivery import Deliveries, Delivery
@@ -75,10 +76,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(verbose=verbose)
 
 
 @db_app.command("upgrade")
@@ -529,7 +527,7 @@ def serve(
 
     settings = _settings()
     services = _services(settings)
-    logging.getLogger().setLevel(logging.INFO)
+    logs.service()
     web.run_app(create_app(services), port=port or settings.port, print=None)
 
 
@@ -583,7 +581,7 @@ def clock(
 
     settings = _settings()
     services = _services(settings)
-    logging.getLogger().setLevel(logging.INFO)
+    logs.service()
     if at is not None:
         moment = dt.datetime.fromisoformat(at)
         fixed = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
@@ -675,4 +673,19 @@ app.add_typer(msteams_app, name="msteams")
 
 
 def main() -> None:
-    app()
+    """The ``waarom`` command: no traceback reaches the operator's terminal (``-v`` logs it)."""
+    try:
+        app()
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        sys.exit(2)
+    except (OperationalError, InterfaceError) as exc:
+        logging.getLogger(__name__).debug("database error", exc_info=True)
+        err.print(f"[red]The database cannot be reached: {type(exc.orig).__name__}.[/red]")
+        sys.exit(2)
+    except Exception as exc:
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        # A database error's text can quote the row (customer text): name the kind only.
+        said = "" if isinstance(exc, SQLAlchemyError) else f": {str(exc)[:200]}"
+        err.print(f"[red]Unexpected error: {type(exc).__name__}{said}[/red] (-v shows where)")
+        sys.exit(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Annotated, Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -85,6 +86,20 @@ class Settings(BaseSettings):
             found.add((platform.lower(), workspace))
         return frozenset(found)
 
+    @field_validator("waarom_secret_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            try:
+                Fernet(value.get_secret_value())
+            except ValueError:
+                raise ValueError(
+                    "not a key: 32 url-safe base64-encoded bytes, as "
+                    "`python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'` prints"
+                ) from None
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
@@ -99,5 +114,5 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             variable = str(error["loc"][0]).upper() if error["loc"] else "?"
-            problems.append(f"{variable}: {error['msg']}")
+            problems.append(f"{variable}: {error['msg'].removeprefix('Value error, ')}")
         raise SettingsError("invalid configuration: " + "; ".join(problems)) from exc

@@ -255,14 +255,19 @@ CSV_COLUMNS = (
 )
 
 
+# Spreadsheets run cells starting with these as formulas (OWASP's list: tab and carriage
+# return too); a leading quote stops that.
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def _spreadsheet_safe(value: object) -> object:
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
 def write_csv(rows: Sequence[dict[str, object]], stream: IO[str]) -> None:
     writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        # Spreadsheets run cells starting with = + - @ as formulas; a leading quote stops that.
-        writer.writerow(
-            {
-                key: ("'" + value if isinstance(value, str) and value[:1] in "=+-@" else value)
-                for key, value in row.items()
-            }
-        )
+        writer.writerow({key: _spreadsheet_safe(value) for key, value in row.items()})

@@ -17,6 +17,8 @@ def test_defaults_match_the_design() -> None:
         ("WAAROM_LANGUAGE", "de"),
         ("WAAROM_TIMEZONE", "Mars/Olympus"),
         ("DATABASE_URL", "mysql://x/y"),
+        ("WAAROM_SECRET_KEY", "not-a-fernet-key"),
+        ("WAAROM_DEFAULT_WORKSPACES", "T0123"),
     ],
 )
 def test_a_malformed_value_names_the_variable(
