@@ -91,7 +91,7 @@ def test_csv_cells_are_safe_in_spreadsheets_and_empty_ones_stay_empty() -> None:
     stream = io.StringIO()
     write_csv(
         [
-            {"id": 1, "why": "=HYPERLINK(\"x\")", "how": "", "owner": None, "status": "-5"},
+            {"id": 1, "why": '=HYPERLINK("x")', "how": "", "owner": None, "status": "-5"},
             {"id": 2, "why": "gewoon", "how": "@team", "owner": "\tx", "status": "new"},
         ],
         stream,

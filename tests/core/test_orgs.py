@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot import chat, orgs
 from bot.bootstrap import Services
-from bot.config import load_settings
+from bot.config import SettingsError, load_settings
 from bot.directory import organisation
 from bot.feedback import store_feedback
 from bot.intake import FieldMap, normalise
@@ -98,12 +99,8 @@ async def test_a_listed_workspace_and_a_home_one_read_the_default_organisation(
 def test_the_setting_is_read_as_platform_and_id_and_refuses_other_forms() -> None:
     settings = load_settings(waarom_default_workspaces="slack:T0123, teams:abc-def")
     assert settings.waarom_default_workspaces == {("slack", "T0123"), ("teams", "abc-def")}
-    try:
+    with pytest.raises(SettingsError, match="WAAROM_DEFAULT_WORKSPACES"):
         load_settings(waarom_default_workspaces="T0123")
-    except Exception as exc:
-        assert "WAAROM_DEFAULT_WORKSPACES" in str(exc)
-    else:
-        raise AssertionError("a bare id must be refused")
 
 
 async def test_linking_moves_a_known_workspace_and_its_teams(services: Services) -> None:
