@@ -7,6 +7,7 @@ log line saying so.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -35,21 +36,25 @@ async def healthz(request: web.Request) -> web.Response:
 # --- feedback webhook: read the body (capped) and write the reply; bot.webhook does the rest ---
 
 
-def _too_large(content_length: int | None) -> bool:
-    return content_length is not None and content_length > webhook.MAX_BODY_BYTES
+# A sender that cannot deliver a megabyte in this time is stalling on purpose: each stalled
+# upload holds a connection and its buffered bytes.
+BODY_SECONDS = 10.0
 
 
 async def _read_capped(request: web.Request) -> bytes | None:
     """The body, or ``None`` past the limit. Read here rather than with ``request.read()``,
     whose ``client_max_size`` refusal is plain text and whose cap is the whole app's; a
-    chunked or compressed body has no trustworthy length, so the count is of bytes read."""
-    if _too_large(request.content_length):
+    chunked or compressed body has no trustworthy length, so the count is of bytes read.
+    :class:`TimeoutError` when it does not arrive in :data:`BODY_SECONDS`."""
+    length = request.content_length
+    if length is not None and length > webhook.MAX_BODY_BYTES:
         return None
     body = bytearray()
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        body += chunk
-        if len(body) > webhook.MAX_BODY_BYTES:
-            return None
+    async with asyncio.timeout(BODY_SECONDS):
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > webhook.MAX_BODY_BYTES:
+                return None
     return bytes(body)
 
 
@@ -58,15 +63,20 @@ def _reply(reply: webhook.Reply) -> web.Response:
 
 
 async def feedback_webhook(request: web.Request) -> web.Response:
-    body = await _read_capped(request)
+    services = request.app[SERVICES]
+    timestamp = request.headers.get(webhook.TIMESTAMP_HEADER)
+    signature = request.headers.get(webhook.SIGNATURE_HEADER)
+    refused = webhook.refuse_unsigned(services, timestamp=timestamp, signature=signature)
+    if refused is not None:
+        # Not a byte of the body is read for a request that cannot be signed right.
+        return _reply(refused)
+    try:
+        body = await _read_capped(request)
+    except TimeoutError:
+        return _reply(webhook.error(408, f"the body did not arrive within {BODY_SECONDS:.0f} s"))
     if body is None:
         return _reply(webhook.too_large())
-    reply = await webhook.receive(
-        request.app[SERVICES],
-        timestamp=request.headers.get(webhook.TIMESTAMP_HEADER),
-        signature=request.headers.get(webhook.SIGNATURE_HEADER),
-        body=body,
-    )
+    reply = await webhook.receive(services, timestamp=timestamp, signature=signature, body=body)
     return _reply(reply)
 
 

@@ -100,16 +100,25 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"{VERSION}=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify(
-    secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: dt.datetime
-) -> None:
-    """Raise :class:`Refused` (401) unless the request is signed with ``secret`` and fresh."""
+def check_headers(
+    timestamp: str | None, signature: str | None, *, now: dt.datetime
+) -> tuple[str, str]:
+    """What can be refused before the body is read: missing headers, a stale timestamp
+    (:class:`Refused`, 401). Returns both headers, present."""
     if not timestamp or not signature:
         raise Refused(401, f"missing {TIMESTAMP_HEADER} or {SIGNATURE_HEADER} header")
     if not _TIMESTAMP_RE.match(timestamp):
         raise Refused(401, f"{TIMESTAMP_HEADER} must be unix seconds")
     if abs(now.timestamp() - int(timestamp)) > REPLAY_WINDOW.total_seconds():
         raise Refused(401, f"{TIMESTAMP_HEADER} is more than 5 minutes from the server's clock")
+    return timestamp, signature
+
+
+def verify(
+    secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: dt.datetime
+) -> None:
+    """Raise :class:`Refused` (401) unless the request is signed with ``secret`` and fresh."""
+    timestamp, signature = check_headers(timestamp, signature, now=now)
     expected = sign(secret, timestamp, body).encode()
     # Compare bytes: compare_digest refuses non-ASCII str, and a header may hold anything.
     if not hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
@@ -250,6 +259,18 @@ async def store(sessions: async_sessionmaker[AsyncSession], batch: Batch) -> int
         for org_id, group in groupby(ordered, key=lambda a: orgs[a.org]):
             stored += await store_feedback(session, org_id, [a.item for a in group])
     return stored
+
+
+def refuse_unsigned(
+    services: Services, *, timestamp: str | None, signature: str | None
+) -> Reply | None:
+    """A refusal for a request that cannot be signed right, before its body is read."""
+    try:
+        check_headers(timestamp, signature, now=services.now())
+    except Refused as exc:
+        log.warning("feedback webhook: %d, %s", exc.status, exc)
+        return error(exc.status, str(exc))
+    return None
 
 
 async def receive(

@@ -3,6 +3,7 @@ and the request-level refusals (400, 401, 413), none of which writes anything.""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -280,3 +281,45 @@ async def test_logs_carry_no_customer_text(
     assert "feedback webhook: 2 items: 1 stored" in logged
     assert secret_words not in logged
     assert SECRET not in logged
+
+
+async def _raw_exchange(url: str, head: str, body: bytes) -> bytes:
+    """Send ``head`` and part of a body on a raw socket, keep the connection open, and read
+    the answer the server gives without waiting for the rest."""
+    from yarl import URL
+
+    target = URL(url)
+    reader, writer = await asyncio.open_connection(target.host, target.port)
+    try:
+        writer.write(head.encode() + body)
+        await writer.drain()
+        return await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=30)
+    finally:
+        writer.close()
+
+
+async def test_an_unsigned_upload_is_refused_before_its_body_arrives(sender: Sender) -> None:
+    head = (
+        "POST /feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000000\r\n\r\n"
+    )
+    answer = await _raw_exchange(sender.url, head, b'[{"text": "')
+    assert answer.startswith(b"HTTP/1.1 401")
+
+
+async def test_a_stalled_signed_upload_is_cut_off(
+    sender: Sender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import web as web_module
+
+    monkeypatch.setattr(web_module, "BODY_SECONDS", 0.5)
+    headers = sender.signed_headers(b"[]")
+    head = (
+        "POST /feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"{webhook.TIMESTAMP_HEADER}: {headers[webhook.TIMESTAMP_HEADER]}\r\n"
+        f"{webhook.SIGNATURE_HEADER}: {headers[webhook.SIGNATURE_HEADER]}\r\n"
+        "Content-Length: 100000\r\n\r\n"
+    )
+    answer = await _raw_exchange(sender.url, head, b'[{"text": "')
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert await sender.count() == 0
