@@ -521,14 +521,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: $PORT or 3000).")] = None,
 ) -> None:
     """Run the web process: Slack, Teams, the feedback webhook and /healthz."""
-    from aiohttp import web
-
-    from bot.web import create_app
+    from bot.web import serve as serve_http
 
     settings = _settings()
     services = _services(settings)
     logs.service()
-    web.run_app(create_app(services), port=port or settings.port, print=None)
+    serve_http(services, host=None, port=port or settings.port)
 
 
 def _deliveries(services: bootstrap.Services, *, console: bool) -> Deliveries:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
@@ -92,6 +93,39 @@ def _mount_feedback(app: web.Application, services: Services) -> None:
 
 
 # --- end feedback webhook ---
+
+
+# Idle connections, and connections whose request headers have not all arrived, are closed
+# after this (aiohttp starts its keep-alive timer when a connection opens): a thousand
+# half-sent requests must not hold a thousand descriptors for long.
+HEADER_SECONDS = 15.0
+
+
+def server_options() -> dict[str, Any]:
+    """How the HTTP server treats connections, for ``waarom serve`` and its tests alike."""
+    # A handler is not cancelled when its client goes away: work it started (an answer being
+    # stored) finishes.
+    return {"keepalive_timeout": HEADER_SECONDS, "handler_cancellation": False}
+
+
+def raise_descriptor_limit() -> None:
+    """Use every file descriptor the system allows this process (the soft limit is often
+    1,024, the hard one far higher): each open connection holds one."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):
+            log.info("could not raise the file descriptor limit from %d", soft)
+
+
+def serve(services: Services, *, host: str | None, port: int) -> None:
+    raise_descriptor_limit()
+    web.run_app(create_app(services), host=host, port=port, print=None, **server_options())
 
 
 def create_app(services: Services) -> web.Application:
