@@ -48,8 +48,6 @@ class Settings(BaseSettings):
     # Slack workspaces and Teams tenants whose teams read the operator's own (default)
     # organisation, as "slack:T0123,teams:<tenant id>"; any other install is kept apart.
     waarom_default_workspaces: Annotated[frozenset[tuple[str, str]], NoDecode] = frozenset()
-    # No longer read: every install outside the list above has an organisation of its own.
-    waarom_multi_org: bool = False
     # Scheduled Slack messages per second per workspace (Slack allows about one per second
     # per channel and several hundred a minute per workspace for chat.postMessage).
     waarom_slack_rate: float = Field(default=5.0, gt=0, le=1000)
