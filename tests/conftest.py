@@ -146,3 +146,42 @@ async def services(settings: Settings, clock: Clock) -> AsyncIterator[bootstrap.
     built.now = clock
     yield built
     await built.close()
+
+
+# --- the security review's findings, each pinned by tests marked ``finding(n)`` -----------
+
+# Findings of the security review (docs/security.md lists them); the run's summary says
+# which are pinned by a test and whether those tests pass.
+FINDINGS = range(1, 14)
+_finding_of: dict[str, tuple[int, ...]] = {}
+_finding_passed: set[int] = set()
+_finding_failed: set[int] = set()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        numbers = tuple(n for mark in item.iter_markers("finding") for n in mark.args)
+        if numbers:
+            _finding_of[item.nodeid] = numbers
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for number in _finding_of.get(report.nodeid, ()):
+        if report.failed:
+            _finding_failed.add(number)
+        elif report.when == "call" and report.passed:
+            _finding_passed.add(number)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _finding_of:
+        return
+    pinned = sorted(_finding_passed | _finding_failed)
+    failing = sorted(_finding_failed)
+    missing = [n for n in FINDINGS if n not in pinned]
+    terminalreporter.write_line(
+        f"security findings: {len(pinned)} of {len(FINDINGS)} pinned by "
+        f"{len(_finding_of)} tests, {len(pinned) - len(failing)} passing"
+        + (f"; failing: {failing}" if failing else "")
+        + (f"; not run: {missing}" if missing else "")
+    )

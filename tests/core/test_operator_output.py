@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.ideas import write_csv
 
 WAAROM = [sys.executable, "-c", "from bot.cli import main; main()"]
@@ -26,6 +28,7 @@ def _waarom(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     )
 
 
+@pytest.mark.finding(13)
 def test_a_bad_secret_key_names_the_variable_without_a_traceback(tmp_path: Path) -> None:
     env = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
@@ -50,6 +53,7 @@ def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.finding(12)
 def test_verbose_import_logs_no_customer_text(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
     assert _waarom("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
@@ -61,6 +65,7 @@ def test_verbose_import_logs_no_customer_text(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.finding(12)
 def test_verbose_reaches_long_running_processes() -> None:
     import logging
 
@@ -76,6 +81,7 @@ def test_verbose_reaches_long_running_processes() -> None:
             logging.getLogger(name).setLevel(logging.NOTSET)
 
 
+@pytest.mark.finding(6)
 def test_a_repeated_failure_is_logged_a_few_times_then_counted() -> None:
     import logging
 
@@ -87,6 +93,7 @@ def test_a_repeated_failure_is_logged_a_few_times_then_counted() -> None:
     assert passed == 3
 
 
+@pytest.mark.finding(11)
 def test_csv_cells_are_safe_in_spreadsheets_and_empty_ones_stay_empty() -> None:
     stream = io.StringIO()
     write_csv(

@@ -58,6 +58,7 @@ async def _team_org(services: Services, external_id: str) -> str:
         ).scalar_one()
 
 
+@pytest.mark.finding(2)
 async def test_an_unlisted_tenant_reads_no_quotes_of_the_default_organisation(
     services: Services,
 ) -> None:
@@ -76,6 +77,7 @@ async def test_an_unlisted_tenant_reads_no_quotes_of_the_default_organisation(
     assert default_texts == [SECRET]
 
 
+@pytest.mark.finding(2)
 async def test_an_unlisted_slack_workspace_gets_its_own_organisation(services: Services) -> None:
     await _default_feedback(services)
     other = Origin("slack", "T9", "C9", "U9", user_is_admin=True)
@@ -83,6 +85,7 @@ async def test_an_unlisted_slack_workspace_gets_its_own_organisation(services: S
     assert await _team_org(services, "C9") == "slack-T9"
 
 
+@pytest.mark.finding(2)
 async def test_a_listed_workspace_and_a_home_one_read_the_default_organisation(
     services: Services,
 ) -> None:
@@ -103,6 +106,7 @@ def test_the_setting_is_read_as_platform_and_id_and_refuses_other_forms() -> Non
         load_settings(waarom_default_workspaces="T0123")
 
 
+@pytest.mark.finding(2)
 async def test_linking_moves_a_known_workspace_and_its_teams(services: Services) -> None:
     await _default_feedback(services)
     stranger = Origin("teams", "tenant-x", "19:chan", "29:eve", user_is_admin=True)

@@ -12,6 +12,7 @@ from bot import web as web_module
 from bot.config import Settings
 
 
+@pytest.mark.finding(6)
 async def test_half_sent_headers_are_closed_and_health_still_answers(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

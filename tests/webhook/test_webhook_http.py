@@ -298,6 +298,7 @@ async def _raw_exchange(url: str, head: str, body: bytes) -> bytes:
         writer.close()
 
 
+@pytest.mark.finding(6)
 async def test_an_unsigned_upload_is_refused_before_its_body_arrives(sender: Sender) -> None:
     head = (
         "POST /feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -307,6 +308,7 @@ async def test_an_unsigned_upload_is_refused_before_its_body_arrives(sender: Sen
     assert answer.startswith(b"HTTP/1.1 401")
 
 
+@pytest.mark.finding(6)
 async def test_a_stalled_signed_upload_is_cut_off(
     sender: Sender, monkeypatch: pytest.MonkeyPatch
 ) -> None:
