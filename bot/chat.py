@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot import directory, orgs, views
+from bot import directory, orgs, team_settings, views
 from bot.bootstrap import Services
 from bot.digest import Week, build_digest, render_digest
 from bot.feedback import store_feedback
@@ -50,7 +50,7 @@ from bot.models import Digest, Feedback, Idea, Installation, Member, Nudge, Team
 from bot.nudges import new_nudge, nudge_content
 from bot.origin import Origin
 from bot.rotation import choose_prompt
-from bot.schedule import ScheduleError, parse_quiet, parse_weekly
+from bot.schedule import describe
 
 ALIASES = {
     "hulp": "help",
@@ -362,58 +362,15 @@ async def _digest(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
     return [_private(render_digest(data, ctx.services.catalog.translator(team.language)))]
 
 
-_SETTINGS_FIELDS = ("language", "timezone", "digest", "nudges", "quiet", "reminder")
-
-
-def validate_settings(
-    values: Mapping[str, str], t: Translator
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Check the given settings; returns (column updates, field errors)."""
-    updates: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    for name, raw in values.items():
-        value = raw.strip()
-        try:
-            if name == "language":
-                if value not in ("nl", "en"):
-                    raise ScheduleError(t("settings.bad_language"))
-                updates["language"] = value
-            elif name == "timezone":
-                try:
-                    zoneinfo.ZoneInfo(value)
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    raise ScheduleError(t("settings.bad_timezone", zone=value)) from None
-                updates["timezone"] = value
-            elif name == "digest":
-                updates["digest_schedule"] = str(parse_weekly(value, single_day=True))
-            elif name == "nudges":
-                updates["nudge_schedule"] = str(parse_weekly(value))
-            elif name == "quiet":
-                quiet = parse_quiet(value)
-                updates["quiet_hours"] = str(quiet) if quiet else ""
-            elif name == "reminder":
-                if not value.isdigit() or not 1 <= int(value) <= 168:
-                    raise ScheduleError(t("settings.bad_reminder"))
-                updates["reminder_hours"] = value
-        except ScheduleError as exc:
-            errors[name] = str(exc)
-    return updates, errors
-
-
-def apply_settings(team: Team, updates: Mapping[str, str]) -> None:
-    for column, value in updates.items():
-        if column == "reminder_hours":
-            team.reminder_hours = int(value)
-        else:
-            setattr(team, column, value or None if column == "quiet_hours" else value)
+_SETTINGS_FIELDS = team_settings.FIELDS
 
 
 def _settings_summary(t: Translator, team: Team, leads: Sequence[str]) -> Message:
     facts = (
         (t("settings.language"), team.language),
         (t("settings.timezone"), team.timezone),
-        (t("settings.digest"), team.digest_schedule),
-        (t("settings.nudges"), team.nudge_schedule),
+        (t("settings.digest"), describe(team.digest_schedule, t.language)),
+        (t("settings.nudges"), describe(team.nudge_schedule, t.language)),
         (t("settings.quiet"), team.quiet_hours or "—"),
         (t("settings.reminder"), t("settings.reminder_value", hours=team.reminder_hours)),
         (t("settings.leads"), ", ".join(leads) or t("settings.no_leads")),
@@ -453,12 +410,10 @@ async def _settings(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
         return [_private(views.text_message(ctx.t("settings.leads_set", names=", ".join(names))))]
     if name not in _SETTINGS_FIELDS or len(args) < 2:
         return [_private(views.text_message(ctx.t("settings.usage")))]
-    updates, errors = validate_settings({name: " ".join(args[1:])}, ctx.t)
-    if errors:
-        return [_private(views.text_message(errors[name]))]
-    apply_settings(team, updates)
-    t = ctx.services.catalog.translator(team.language)
-    return [_private(_settings_summary(t, team, await _lead_names(ctx, team)))]
+    checked = team_settings.check({name: " ".join(args[1:])}, ctx.t, team)
+    if checked.errors:
+        return [_private(views.text_message(" ".join(checked.errors.values())))]
+    return await _settings_saved(ctx, team, checked)
 
 
 _COMMANDS = {
@@ -557,7 +512,7 @@ def _settings_values(values: Mapping[str, str]) -> dict[str, str]:
 
 def _form_problems(t: Translator, form_id: str, values: Mapping[str, str]) -> dict[str, str]:
     if form_id == "settings":
-        return validate_settings(_settings_values(values), t)[1]
+        return team_settings.check(_settings_values(values), t).errors
     return {
         name: problem
         for name, limit, required in _TEXT_FIELDS.get(form_id, ())
@@ -610,12 +565,21 @@ async def _submit_settings(ctx: Context, context: str, values: Mapping[str, str]
         ):
             return _refuse(ctx)
         team = found
-    updates, errors = validate_settings(_settings_values(values), ctx.t)
-    if errors:
-        return [FormErrors(errors)]
-    apply_settings(team, updates)
+    checked = team_settings.check(_settings_values(values), ctx.t, team)
+    if checked.errors:
+        return [FormErrors(checked.errors)]
+    return await _settings_saved(ctx, team, checked)
+
+
+async def _settings_saved(
+    ctx: Context, team: Team, checked: team_settings.Checked
+) -> list[Outcome]:
+    team_settings.apply(team, checked.updates)
     t = ctx.services.catalog.translator(team.language)
-    return [_private(_settings_summary(t, team, await _lead_names(ctx, team)))]
+    said: list[Outcome] = [_private(_settings_summary(t, team, await _lead_names(ctx, team)))]
+    # Warnings in the language the change was asked in, like its errors.
+    said += [_private(views.text_message(w)) for w in checked.warnings.values()]
+    return said
 
 
 async def _submit_answer(ctx: Context, context: str, values: Mapping[str, str]) -> list[Outcome]:

@@ -24,8 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from adapters.console.render import render as render_text
-from bot import bootstrap, db, logs
-from bot.chat import apply_settings, validate_settings
+from bot import bootstrap, db, logs, team_settings
 from bot.config import Settings, SettingsError, load_settings
 from bot.delivery import Deliveries, Delivery
 from bot.digest import Week, build_digest, render_digest
@@ -490,19 +489,21 @@ def settings_(
         try:
             chosen = await _pick_team(services, team)
             t = services.catalog.translator("en")
-            updates, errors = validate_settings(values, t)
-            for name, problem in errors.items():
-                err.print(f"[red]--{name}: {problem}[/red]")
-            if errors:
-                return 2
             async with services.sessions() as session, session.begin():
                 row = await session.get(Team, chosen.id)
                 assert row is not None
-                apply_settings(row, updates)
+                checked = team_settings.check(values, t, row)
+                for name, problem in checked.errors.items():
+                    err.print(f"[red]--{name}: {problem}[/red]")
+                if checked.errors:
+                    return 2
+                team_settings.apply(row, checked.updates)
             out.print(
                 f"Team {_team_label(chosen)} updated: "
                 + (", ".join(f"{k}={v}" for k, v in values.items()) or "nothing given")
             )
+            for name, warning in checked.warnings.items():
+                err.print(f"[yellow]--{name}: {warning}[/yellow]")
             return 0
         finally:
             await services.close()
@@ -617,7 +618,7 @@ def clock(
 def status() -> None:
     """Per team: the next scheduled sends, the last ones and their outcome."""
     from bot.clock import recent_sends
-    from bot.schedule import ScheduleError, next_occurrence, parse_weekly
+    from bot.schedule import ScheduleError, next_allowed, next_occurrence, parse_quiet, parse_weekly
 
     settings = _settings()
     services = _services(settings)
@@ -633,10 +634,17 @@ def status() -> None:
                 zone = zoneinfo.ZoneInfo(team.timezone)
                 try:
                     digest = next_occurrence(parse_weekly(team.digest_schedule), zone, now)
-                    nudges = next_occurrence(parse_weekly(team.nudge_schedule), zone, now)
+                    # The next nudges the clock will really send: not at the weekend, not
+                    # in quiet hours.
+                    nudges = next_allowed(
+                        parse_weekly(team.nudge_schedule),
+                        zone,
+                        now,
+                        parse_quiet(team.quiet_hours or ""),
+                    )
                     upcoming = (
                         f"{digest.astimezone(zone):%a %d %b %H:%M}",
-                        f"{nudges.astimezone(zone):%a %d %b %H:%M}",
+                        f"{nudges.astimezone(zone):%a %d %b %H:%M}" if nudges else "never",
                     )
                 except ScheduleError:
                     upcoming = ("?", "?")

@@ -1,6 +1,9 @@
 """Team schedules as people write them: ``"mon 09:00"``, ``"tue,thu 10:00"``, ``"18:00-08:00"``.
 
-Days are accepted in English and Dutch (``ma``, ``di``, ``wo``, ``do``, ``vr``, ``za``, ``zo``).
+Days are accepted in English and Dutch (``ma``, ``di``, ``wo``, ``do``, ``vr``, ``za``, ``zo``)
+and stored in English; :func:`describe` shows them in the reader's language. A problem is a
+:class:`ScheduleError` naming a catalog text (``schedule.<key>``), so each surface says it in
+its reader's language.
 """
 
 from __future__ import annotations
@@ -8,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from babel.dates import get_day_names
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ALIASES = {
@@ -32,7 +37,12 @@ _TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 class ScheduleError(ValueError):
-    pass
+    """``key`` names the text under ``schedule.`` in the catalogs; ``values`` fill it."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        super().__init__(f"{key} {values}")
+        self.key = key
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,30 +71,30 @@ class Quiet:
 def parse_time(text: str) -> dt.time:
     match = _TIME_RE.match(text.strip())
     if not match:
-        raise ScheduleError(f"{text.strip()!r} is not a time like 09:00")
+        raise ScheduleError("bad_time", text=text.strip())
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
 def parse_weekly(text: str, *, single_day: bool = False) -> Weekly:
     parts = text.strip().lower().split()
     if len(parts) != 2:
-        raise ScheduleError(f'{text.strip()!r}: write days and a time, like "tue,thu 10:00"')
+        raise ScheduleError("days_and_time", text=text.strip())
     names = [name for name in re.split(r"[,+/]", parts[0]) if name]
     days: list[int] = []
     for name in names:
         if "-" in name:
             first, _, last = name.partition("-")
             if first not in _ALIASES or last not in _ALIASES:
-                raise ScheduleError(f"unknown day in {name!r}")
+                raise ScheduleError("unknown_day", day=name)
             days.extend(range(_ALIASES[first], _ALIASES[last] + 1))
         elif name in _ALIASES:
             days.append(_ALIASES[name])
         else:
-            raise ScheduleError(f"unknown day {name!r}; use mon, tue, … or ma, di, …")
+            raise ScheduleError("unknown_day", day=name)
     if not days:
-        raise ScheduleError("no days given")
+        raise ScheduleError("days_and_time", text=text.strip())
     if single_day and len(set(days)) != 1:
-        raise ScheduleError("the digest goes out on one day a week")
+        raise ScheduleError("one_day")
     return Weekly(tuple(sorted(set(days))), parse_time(parts[1]))
 
 
@@ -94,7 +104,7 @@ def parse_quiet(text: str) -> Quiet | None:
         return None
     start, sep, end = cleaned.partition("-")
     if not sep:
-        raise ScheduleError(f"{text.strip()!r}: write quiet hours like 18:00-08:00")
+        raise ScheduleError("quiet_form", text=text.strip())
     return Quiet(parse_time(start), parse_time(end))
 
 
@@ -134,3 +144,58 @@ def allowed(moment: dt.datetime, zone: dt.tzinfo, quiet: Quiet | None) -> bool:
     if is_weekend(moment, zone):
         return False
     return quiet is None or not quiet.contains(moment.astimezone(zone).time())
+
+
+# --- which nudges a schedule can really send -----------------------------------------------
+
+WEEKEND = frozenset({5, 6})
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What the clock will skip of a nudge schedule: days at the weekend, and its time when
+    that falls in quiet hours (people are never nudged then)."""
+
+    weekend_days: tuple[int, ...]
+    in_quiet_hours: bool
+    all_days: int
+
+    @property
+    def never(self) -> bool:
+        return self.in_quiet_hours or len(self.weekend_days) == self.all_days
+
+    @property
+    def partly(self) -> bool:
+        return not self.never and bool(self.weekend_days)
+
+
+def reach(weekly: Weekly, quiet: Quiet | None) -> Reach:
+    return Reach(
+        tuple(day for day in weekly.days if day in WEEKEND),
+        quiet is not None and quiet.contains(weekly.at),
+        len(weekly.days),
+    )
+
+
+def next_allowed(
+    weekly: Weekly, zone: dt.tzinfo, now: dt.datetime, quiet: Quiet | None
+) -> dt.datetime | None:
+    """The first moment after ``now`` that ``weekly`` names and people may be disturbed at
+    (the next nudge the clock really sends); ``None`` if there is none."""
+    moment = now
+    for _ in range(len(weekly.days) * 2 + 1):
+        moment = next_occurrence(weekly, zone, moment)
+        if allowed(moment, zone, quiet):
+            return moment
+    return None
+
+
+def describe(weekly: Weekly | str, language: str) -> str:
+    """A schedule in the reader's language: ``"di,do 10:00"`` for Dutch readers."""
+    if isinstance(weekly, str):
+        try:
+            weekly = parse_weekly(weekly)
+        except ScheduleError:
+            return str(weekly)
+    names = get_day_names("abbreviated", locale=language)
+    return f"{','.join(names[d].lower() for d in weekly.days)} {weekly.at:%H:%M}"
