@@ -17,8 +17,8 @@ app = typer.Typer(
     help="Organisations: which workspaces and tenants read which customers' feedback.",
     invoke_without_command=True,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _services() -> bootstrap.Services:
