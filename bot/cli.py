@@ -145,7 +145,7 @@ def import_(
         source=None,
     )
     services = _services(settings)
-    totals = {"imported": 0, "duplicates": 0, "rejected": 0}
+    totals = {"imported": 0, "duplicates": 0, "rejected": 0, "undecodable": 0}
 
     async def go() -> None:
         try:
@@ -182,9 +182,19 @@ def import_(
                     f"{path.name}: imported {report.imported}, duplicates {report.duplicates}, "
                     f"rejected {report.rejected_count}"
                 )
+                if report.undecodable:
+                    err.print(
+                        f"[red]{path.name}: {report.undecodable} rows are not valid {encoding}: "
+                        "the file is probably in another encoding; import it again with "
+                        "--encoding cp1252 (or latin-1). Rows already imported are not added "
+                        "twice.[/red]"
+                    )
+                elif report.read + report.rejected_count == 0:
+                    err.print(f"[yellow]{path.name}: no rows to import (the file is empty)[/]")
                 totals["imported"] += report.imported
                 totals["duplicates"] += report.duplicates
                 totals["rejected"] += report.rejected_count
+                totals["undecodable"] += report.undecodable
         finally:
             await services.close()
 
@@ -198,9 +208,12 @@ def import_(
             f"Total: imported {totals['imported']}, duplicates {totals['duplicates']}, "
             f"rejected {totals['rejected']}"
         )
-    # Exit non-zero only when nothing at all could be read: a few bad rows are reported,
+    # A wrong encoding is a problem of the whole file (2). Otherwise exit non-zero only when
+    # nothing at all could be read (1), an empty file included: a few bad rows are reported,
     # not fatal.
-    if totals["imported"] + totals["duplicates"] == 0 and totals["rejected"] > 0:
+    if totals["undecodable"]:
+        raise typer.Exit(2)
+    if totals["imported"] + totals["duplicates"] == 0:
         raise typer.Exit(1)
 
 
@@ -338,6 +351,9 @@ def ideas(
     if status is not None and status not in STATUSES:
         err.print(f"[red]--status must be one of {', '.join(STATUSES)}[/red]")
         raise typer.Exit(2)
+    if csv_file is not None and not csv_file.parent.is_dir():
+        err.print(f"[red]--csv: the folder {csv_file.parent} does not exist[/red]")
+        raise typer.Exit(2)
     settings = _settings()
     services = _services(settings)
 
@@ -370,8 +386,12 @@ def ideas(
                 for i in found
             ]
             if csv_file is not None:
-                with csv_file.open("w", newline="", encoding="utf-8") as stream:
-                    write_csv(rows, stream)
+                try:
+                    with csv_file.open("w", newline="", encoding="utf-8") as stream:
+                        write_csv(rows, stream)
+                except OSError as exc:
+                    err.print(f"[red]--csv: cannot write {csv_file}: {exc.strerror}[/red]")
+                    raise typer.Exit(2) from None
                 out.print(f"Wrote {len(rows)} ideas to {csv_file}.")
                 return
             table = Table("#", "team", "status", "how", "why", "author", "owner", box=None)
@@ -400,10 +420,14 @@ app.add_typer(prompts_app, name="prompts")
 @prompts_app.command("check")
 def prompts_check(
     path: Annotated[
-        Path | None, typer.Argument(help="A prompts folder (default: the installed library).")
+        Path | None,
+        typer.Argument(help="A prompts folder (default: the installed library)."),
     ] = None,
 ) -> None:
     """Validate the prompt library without starting anything."""
+    if path is not None and not path.is_dir():
+        err.print(f"[red]{path} does not exist or is not a folder[/red]")
+        raise typer.Exit(2)
     try:
         library = load_library(path)
     except PromptFileError as exc:

@@ -22,7 +22,7 @@ from typing import BinaryIO
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.feedback import store_feedback
-from bot.intake import FeedbackIn, FieldMap, Rejected, normalise
+from bot.intake import FeedbackIn, FieldMap, Rejected, Undecodable, normalise
 
 BATCH_SIZE = 1000
 # Rejections beyond this are counted, not kept: a million bad rows must not fill memory.
@@ -41,6 +41,8 @@ class ImportReport:
     duplicates: int = 0
     rejected_count: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    # Rows with bytes the encoding could not decode: a problem of the whole file.
+    undecodable: int = 0
 
     @property
     def read(self) -> int:
@@ -155,6 +157,7 @@ async def import_records(
             batch.append(normalise(record, fields, zone=zone, default_source=source, now=now))
         except Rejected as exc:
             report.reject(line, str(exc))
+            report.undecodable += isinstance(exc, Undecodable)
             continue
         if len(batch) >= BATCH_SIZE:
             await flush()

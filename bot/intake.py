@@ -71,6 +71,11 @@ class Rejected(ValueError):
     """The record cannot be stored; ``str()`` says why."""
 
 
+class Undecodable(Rejected):
+    """The record has bytes the file's encoding cannot decode: the whole file is probably in
+    another encoding."""
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackIn:
     text: str
@@ -191,7 +196,7 @@ def _clean(text: str, name: str) -> str:
     if text.isprintable():
         return text
     if _SURROGATE_RE.search(text):
-        raise Rejected(f"{name} is not valid text in this encoding (try --encoding)")
+        raise Undecodable(f"{name} is not valid text in this encoding (try --encoding)")
     return _CONTROL_RE.sub("", text)
 
 
