@@ -33,8 +33,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Every line break Python's str.splitlines knows, so none can start a line unseen.
-_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Every line break Python's str.splitlines knows (CR LF is made one first), so none can
+# start a line unseen.
+_BREAK_CHARS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAKS = re.compile(f"[{_BREAK_CHARS}]")
 
 # Category Cf as of Unicode 15.1 (Python 3.11 ships 14.0; the extra code points are
 # unassigned there, so listing them is harmless). tests/core/test_safe_text.py checks this
@@ -50,7 +52,9 @@ _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _ZWJ = "\u200d"
 # A flag made of tag characters: black flag, tags, cancel tag (🏴󠁧󠁢󠁳󠁣󠁴󠁿 is Scotland).
 _TAG_FLAG = "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
-_HIDDEN = re.compile(f"(?P<flag>{_TAG_FLAG})|{_ZWJ}|[{_FORMAT}{_CONTROL}]")
+_HIDDEN = re.compile(f"[{_FORMAT}{_CONTROL}]|{_ZWJ}|(?P<flag>{_TAG_FLAG})")
+# One character class for the common case, text with nothing to do: one quick scan.
+_ANYTHING = re.compile(f"[{_BREAK_CHARS}{_FORMAT}{_CONTROL}{_ZWJ}]")
 # What may precede a joiner in an emoji sequence, besides a pictograph.
 _PRESENTATION = "\ufe0e\ufe0f"
 _SKIN_TONES = ("\U0001f3fb", "\U0001f3ff")
@@ -85,7 +89,9 @@ def _keep_or_drop(match: re.Match[str]) -> str:
 def clean(text: str) -> str:
     """The text with hidden characters removed and every line break a newline; for places
     that show several lines (a quote, an answer in full)."""
-    return _HIDDEN.sub(_keep_or_drop, _BREAKS.sub("\n", text))
+    if _ANYTHING.search(text) is None:
+        return text
+    return _HIDDEN.sub(_keep_or_drop, _BREAKS.sub("\n", text.replace("\r\n", "\n")))
 
 
 def one_line(text: str) -> str:
