@@ -11,8 +11,8 @@ All text in a neutral message is plain text, and much of it was written by peopl
 elements for quotes. There ``*bold*``, ``<!channel>``, ``<@U123>``, ``@here`` or a leading
 ``>`` are shown as typed and never format, link or notify. The two places that must be
 mrkdwn (facts, whose labels are bold, and the message's notification ``text``) go through
-:func:`literal`. Every text first passes ``bot.safe_text``: hidden characters out, and line
-breaks folded wherever a message has room for one line only.
+``adapters.slack.text.literal``. Every text first passes ``bot.safe_text``: hidden
+characters out, and line breaks folded wherever a message has room for one line only.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from adapters.slack.text import chunks, cut, cut_markup, literal
 from bot.messages import (
     Choices,
     Divider,
@@ -83,59 +84,6 @@ FALLBACK_TEXT = 3000
 FORM_CALLBACK = "waarom.form"
 # action_id = "<core action>#<n>": unique within the block while keeping the core's name.
 ACTION_SEPARATOR = "#"
-ELLIPSIS = "…"
-
-# mrkdwn has no escape for its formatting characters (a backslash shows, and still formats),
-# and an invisible character around them can even make them format. So they are swapped for
-# characters that look the same and that Slack never formats, as jsx-slack's <Escape> does;
-# the fullwidth forms count as formatting too.
-_LOOKALIKES = str.maketrans(
-    {"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ", "＊": "﹡", "＿": "⸏", "｀": "ˋ"}
-)
-# ">" (escaped or fullwidth) at the start of a line makes a quote; an invisible soft hyphen in
-# front of it means the line no longer starts with it.
-_QUOTE_START = re.compile(r"^(?=&gt;|＞)", re.MULTILINE)
-_SOFT_HYPHEN = "\u00ad"
-_PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
-
-
-def escape(text: str) -> str:
-    """Make text literal in Slack markup: only &, < and > are special."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def literal(text: str) -> str:
-    """Text for a mrkdwn field that shows as typed: no mention, link, bold, italic, strike,
-    code or quote can come out of it. Formatting characters become look-alikes."""
-    marked = escape(clean(text).translate(_LOOKALIKES))
-    return _QUOTE_START.sub(_SOFT_HYPHEN, marked)
-
-
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
-
-
-def cut_markup(text: str, limit: int) -> str:
-    """:func:`cut` for escaped text: never ends inside an entity such as ``&amp;``."""
-    if len(text) <= limit:
-        return text
-    return _PARTIAL_ENTITY.sub("", text[: limit - 1]) + ELLIPSIS
-
-
-def chunks(text: str, limit: int) -> list[str]:
-    """Split text into pieces of at most ``limit`` characters, breaking at line ends or
-    spaces where possible."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        brk = max(window.rfind("\n"), window.rfind(" "))
-        size = brk + 1 if brk > limit // 2 else limit
-        pieces.append(rest[:size].rstrip())
-        rest = rest[size:].lstrip()
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
 
 
 def _mrkdwn(text: str) -> MarkdownTextObject:

@@ -16,6 +16,7 @@ from slack_support import (
 )
 
 from adapters.slack import render
+from adapters.slack.text import chunks
 from bot.i18n import Catalog
 from bot.messages import (
     Button,
@@ -79,7 +80,7 @@ def test_any_message_fits_the_home_tab(message: Message) -> None:
 
 @given(texts, st.integers(min_value=10, max_value=3000))
 def test_chunks_fit_and_lose_only_whitespace(text: str, limit: int) -> None:
-    pieces = render.chunks(text, limit)
+    pieces = chunks(text, limit)
     assert all(len(piece) <= limit for piece in pieces)
     assert "".join("".join(piece.split()) for piece in pieces) == "".join(text.split())
 
