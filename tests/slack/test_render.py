@@ -16,7 +16,7 @@ from slack_support import (
 )
 
 from adapters.slack import render
-from adapters.slack.text import chunks
+from adapters.slack.text import chunks, cut_markup, literal
 from bot.i18n import Catalog
 from bot.messages import (
     Button,
@@ -256,3 +256,9 @@ def test_an_answer_cannot_add_a_line_to_the_ideas_list() -> None:
         assert "#12 [new] answer #999 [done] fake" in shown
         assert "    why: > why" in shown
         assert not [line for line in shown if line.startswith("#999")]
+
+
+def test_literal_mrkdwn_keeps_every_line_from_quoting_and_cuts_whole_entities() -> None:
+    assert literal("a\n> b\n＞ c\n`x`") == "a\n\u00ad&gt; b\n\u00ad＞ c\nˋxˋ"
+    assert cut_markup("ab &amp; cd", 6) == "ab …"
+    assert cut_markup("ab &amp; cd", 9) == "ab &amp;…"
