@@ -28,6 +28,7 @@ from bot.messages import Divider, Facts, Heading, Message, Paragraph, Part, Quot
 from bot.models import Digest, Feedback, Idea, Nudge, Team
 from bot.prompts import PromptLibrary
 from bot.rotation import choose_prompt
+from bot.safe_text import one_line
 from bot.text import terms
 from bot.themes import themes_of
 
@@ -542,7 +543,7 @@ def render_digest(data: DigestData, t: Translator) -> Message:
     parts.append(Paragraph(t("digest.ideas_logged", count=len(data.ideas_logged))))
     if data.ideas_done:
         parts.append(Paragraph(t("digest.you_said_we_did")))
-        parts.extend(Paragraph(f"#{i['id']} {i['how']}") for i in data.ideas_done[:10])
+        parts.extend(Paragraph(f"#{i['id']} {one_line(i['how'])}") for i in data.ideas_done[:10])
     if data.nudged:
         parts.append(
             Paragraph(

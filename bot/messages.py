@@ -3,6 +3,10 @@
 The core returns these small frozen dataclasses; each adapter renders them natively (Block
 Kit, Adaptive Cards, terminal text). All text in them is plain text: adapters escape it for
 their platform, so no user-supplied text can become markup or a mention.
+
+Headings, attributions, facts, labels, form titles and summaries are one line each: the
+renderers fold any line break in them to a space, and show ``Paragraph`` and ``Quote`` text
+with its lines (both through ``bot.safe_text``, which also drops hidden characters).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from bot.messages import (
 )
 from bot.models import Feedback, Idea, Nudge, Team
 from bot.prompts import Prompt
+from bot.safe_text import one_line
 
 COMMANDS = ("help", "ask", "feedback", "ideas", "idea", "merge", "digest", "settings")
 LEAD_COMMANDS = ("idea", "merge", "settings")
@@ -46,7 +47,8 @@ def help_message(t: Translator, *, unknown: str | None = None, lead: bool = Fals
 
 
 def quote_text(feedback: Feedback) -> str:
-    return f"“{feedback.redacted}”"
+    """The customer's words inside a sentence of ours: on one line, so they stay in it."""
+    return f"“{one_line(feedback.redacted)}”"
 
 
 def prompt_message(
@@ -58,13 +60,13 @@ def prompt_message(
     """
     parts: list[Part] = [Heading(t("nudge.title"))]
     if quote is not None:
-        who = attribution(t, quote.segment, quote.step, quote.score)
+        who = one_line(attribution(t, quote.segment, quote.step, quote.score))
         if prompt.kind == "quote":
             parts.append(
                 Paragraph(
                     prompt.render(
                         quote=quote_text(quote),
-                        segment=quote.segment or t("digest.unknown_segment"),
+                        segment=one_line(quote.segment or "") or t("digest.unknown_segment"),
                     )
                 )
             )
@@ -191,15 +193,18 @@ def settings_form(t: Translator, team: Team) -> Form:
 
 
 def idea_line(t: Translator, idea: Idea, names: dict[int, str]) -> str:
+    """``#12 [planned] how — author · owner: name`` and the why below it. What people wrote
+    is folded onto its line, so an answer cannot add a line that looks like another idea."""
     status = t(f"status.{idea.status}")
     owner = (
-        f" · {t('ideas.owner')}: {names[idea.owner_member_id]}"
+        f" · {t('ideas.owner')}: {one_line(names[idea.owner_member_id])}"
         if idea.owner_member_id in names
         else ""
     )
-    author = names.get(idea.author_member_id or 0, "")
+    author = one_line(names.get(idea.author_member_id or 0, ""))
     by = f" — {author}" if author else ""
-    return f"#{idea.id} [{status}] {idea.how}{by}{owner}\n    {t('ideas.why')}: {idea.why}"
+    how, why = one_line(idea.how), one_line(idea.why)
+    return f"#{idea.id} [{status}] {how}{by}{owner}\n    {t('ideas.why')}: {why}"
 
 
 def ideas_message(

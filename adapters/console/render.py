@@ -1,16 +1,18 @@
-"""How neutral messages look in a terminal: plain lines, buttons numbered."""
+"""How neutral messages look in a terminal: plain lines, buttons numbered.
+
+Every text passes ``bot.safe_text``: control characters people wrote could otherwise clear
+the screen, set the title or fake other output, and bidi overrides reorder what follows.
+Headings, attributions, facts and button labels are folded onto one line.
+"""
 
 from __future__ import annotations
 
-import re
 import textwrap
 
 from bot.messages import Button, Choices, Divider, Facts, Heading, Message, Paragraph, Quote
+from bot.safe_text import clean, one_line
 
 WIDTH = 78
-# Control characters (C0 but tab and newline, DEL, C1): in a terminal, text people wrote
-# could otherwise clear the screen, set the title or fake other output.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def render(message: Message) -> tuple[str, list[Button]]:
@@ -20,24 +22,26 @@ def render(message: Message) -> tuple[str, list[Button]]:
     for part in message.parts:
         match part:
             case Heading(text):
-                lines.extend(["", text, "─" * min(len(text), WIDTH)])
+                title = one_line(text)
+                lines.extend(["", title, "─" * min(len(title), WIDTH)])
             case Paragraph(text, muted):
-                for paragraph in text.split("\n"):
+                for paragraph in clean(text).split("\n"):
                     wrapped = textwrap.wrap(paragraph, WIDTH - 2, subsequent_indent="  ") or [""]
                     lines.extend(f"({line})" if muted and line else line for line in wrapped)
             case Quote(text, attribution):
-                lines.extend("  │ " + line for line in textwrap.wrap(f"“{text}”", WIDTH - 4))
+                quoted = textwrap.wrap(f"“{one_line(text)}”", WIDTH - 4)
+                lines.extend("  │ " + line for line in quoted)
                 if attribution:
-                    lines.append(f"  │   — {attribution}")
+                    lines.append(f"  │   — {one_line(attribution)}")
             case Facts(items):
-                width = max(len(label) for label, _ in items) if items else 0
-                lines.extend(f"  {label.ljust(width)}  {value}" for label, value in items)
+                facts = [(one_line(label), one_line(value)) for label, value in items]
+                width = max((len(label) for label, _ in facts), default=0)
+                lines.extend(f"  {label.ljust(width)}  {value}" for label, value in facts)
             case Choices(options):
                 start = len(buttons) + 1
                 buttons.extend(options)
-                lines.append(
-                    "  " + "   ".join(f"[{start + i}] {b.label}" for i, b in enumerate(options))
-                )
+                labels = [f"[{start + i}] {one_line(b.label)}" for i, b in enumerate(options)]
+                lines.append("  " + "   ".join(labels))
             case Divider():
                 lines.append("")
-    return _CONTROL.sub("", "\n".join(lines)).strip("\n"), buttons
+    return "\n".join(lines).strip("\n"), buttons

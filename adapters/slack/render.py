@@ -3,9 +3,16 @@
 Every function here is pure. The output stays inside Slack's limits (text lengths, blocks
 per message or view, elements per block, options per select): long text is split over
 several blocks, long messages over several pages, and what still does not fit is cut with
-an ellipsis. Text from people (feedback, answers, names) is escaped so that ``<!channel>``
-or ``<@U123>`` typed by anyone stays literal, and marked ``verbatim`` so Slack does not
-turn bare ``@here`` or ``#channel`` into links either.
+an ellipsis.
+
+All text in a neutral message is plain text, and much of it was written by people
+(feedback, answers, names, segments), so it is shown where Slack parses nothing:
+``plain_text`` objects for paragraphs, notes, headings and labels, and ``rich_text`` text
+elements for quotes. There ``*bold*``, ``<!channel>``, ``<@U123>``, ``@here`` or a leading
+``>`` are shown as typed and never format, link or notify. The two places that must be
+mrkdwn (facts, whose labels are bold, and the message's notification ``text``) go through
+``adapters.slack.text.literal``. Every text first passes ``bot.safe_text``: hidden
+characters out, and line breaks folded wherever a message has room for one line only.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     PlainTextInputElement,
     PlainTextObject,
+    RichTextBlock,
     SectionBlock,
     StaticSelectElement,
 )
@@ -34,6 +42,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from adapters.slack.text import chunks, cut, cut_markup, literal
 from bot.messages import (
     Choices,
     Divider,
@@ -45,6 +54,7 @@ from bot.messages import (
     Paragraph,
     Quote,
 )
+from bot.safe_text import clean, one_line
 
 # Slack's published limits (https://docs.slack.dev/reference/block-kit).
 MESSAGE_BLOCKS = 50
@@ -65,83 +75,76 @@ INPUT_MAX_LENGTH = 3000
 OPTIONS_PER_SELECT = 100
 OPTION_TEXT = 75
 OPTION_VALUE = 150
+# Slack documents no length for a rich text element; a quote is split as a section would be.
+QUOTE_TEXT = SECTION_TEXT
+FACT_LABEL = 300
 # chat.postMessage accepts 40,000 characters of fallback text but truncates past 4,000.
 FALLBACK_TEXT = 3000
 
 FORM_CALLBACK = "waarom.form"
 # action_id = "<core action>#<n>": unique within the block while keeping the core's name.
 ACTION_SEPARATOR = "#"
-ELLIPSIS = "…"
-
-
-def escape(text: str) -> str:
-    """Make text literal in Slack markup: only &, < and > are special."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
-
-
-def chunks(text: str, limit: int) -> list[str]:
-    """Split raw text into pieces whose *escaped* form fits ``limit``, breaking at line
-    ends or spaces where possible and never inside an entity."""
-    pieces: list[str] = []
-    rest = text
-    while len(escape(rest)) > limit:
-        size, cost = 0, 0
-        while size < len(rest):
-            step = len(escape(rest[size]))
-            if cost + step > limit:
-                break
-            cost += step
-            size += 1
-        window = rest[:size]
-        brk = max(window.rfind("\n"), window.rfind(" "))
-        if brk > size // 2:
-            size = brk + 1
-        pieces.append(rest[:size].rstrip())
-        rest = rest[size:].lstrip()
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
 
 
 def _mrkdwn(text: str) -> MarkdownTextObject:
+    # verbatim: Slack leaves bare URLs, #channel and @here alone.
     return MarkdownTextObject(text=text, verbatim=True)
 
 
 def _plain(text: str, limit: int) -> PlainTextObject:
+    """One line of plain text (a heading, label, title, button or note of ours)."""
     # plain_text needs at least one character.
-    return PlainTextObject(text=cut(text, limit) or " ", emoji=True)
+    return PlainTextObject(text=cut(one_line(text), limit) or " ", emoji=True)
+
+
+def _lines(text: str, limit: int) -> list[str]:
+    """Text that keeps its lines, cleaned and split to fit ``limit``; no empty pieces."""
+    return [piece for piece in chunks(clean(text), limit) if piece.strip()]
 
 
 def _sections(text: str) -> list[Block]:
     return [
-        SectionBlock(text=_mrkdwn(escape(piece))) for piece in chunks(text, SECTION_TEXT) if piece
+        SectionBlock(text=PlainTextObject(text=piece, emoji=True))
+        for piece in _lines(text, SECTION_TEXT)
     ]
+
+
+def _notes(text: str) -> list[Block]:
+    return [
+        ContextBlock(elements=[PlainTextObject(text=piece, emoji=True)])
+        for piece in _lines(text, CONTEXT_TEXT)
+    ]
+
+
+class _QuoteBlock(RichTextBlock):
+    """A ``rich_text`` block holding one quote. It writes its dict itself: through slack_sdk's
+    generic element objects, quotes made up half the time to render a digest."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(elements=[])
+        self.quoted = text
+
+    def to_dict(self) -> dict[str, Any]:
+        quote = {"type": "rich_text_quote", "elements": [{"type": "text", "text": self.quoted}]}
+        return {"type": "rich_text", "elements": [quote]}
 
 
 def _quote(part: Quote) -> list[Block]:
-    blocks: list[Block] = []
-    # Each line of a quote needs its own ">"; leave room for them.
-    for piece in chunks(part.text, SECTION_TEXT - 200):
-        lines = escape(piece).splitlines() or [""]
-        blocks.append(
-            SectionBlock(
-                text=_mrkdwn(cut("\n".join("&gt; " + line for line in lines), SECTION_TEXT))
-            )
-        )
+    # A rich text quote: Slack draws the quote bar, and text elements are never parsed.
+    blocks: list[Block] = [_QuoteBlock(piece) for piece in _lines(part.text, QUOTE_TEXT)]
     if part.attribution:
-        blocks.append(ContextBlock(elements=[_mrkdwn("— " + escape(cut(part.attribution, 500)))]))
+        blocks.append(ContextBlock(elements=[_plain("— " + part.attribution, 500)]))
     return blocks
 
 
+def _fact(label: str, value: str) -> MarkdownTextObject:
+    label, value = literal(cut(one_line(label), FACT_LABEL)), literal(one_line(value))
+    text = f"*{label}*\n{value}" if label else value
+    return _mrkdwn(cut_markup(text, FIELD_TEXT) or " ")
+
+
 def _facts(part: Facts) -> list[Block]:
-    fields = [
-        _mrkdwn(cut(f"*{escape(label)}*\n{escape(value)}", FIELD_TEXT))
-        for label, value in part.items
-    ]
+    fields = [_fact(label, value) for label, value in part.items]
     return [
         SectionBlock(fields=fields[start : start + FIELDS_PER_SECTION])
         for start in range(0, len(fields), FIELDS_PER_SECTION)
@@ -179,11 +182,7 @@ def blocks_for(message: Message) -> list[Block]:
             case Heading(text):
                 blocks.append(HeaderBlock(text=_plain(text, HEADER_TEXT)))
             case Paragraph(text, muted=True):
-                blocks.extend(
-                    ContextBlock(elements=[_mrkdwn(escape(piece))])
-                    for piece in chunks(text, CONTEXT_TEXT)
-                    if piece
-                )
+                blocks.extend(_notes(text))
             case Paragraph(text):
                 blocks.extend(_sections(text))
             case Quote():
@@ -202,7 +201,8 @@ def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
 
 
 def fallback_text(message: Message) -> str:
-    return escape(cut(message.summary, FALLBACK_TEXT))
+    """The message's ``text``: what notifications show; Slack reads it as mrkdwn."""
+    return cut_markup(literal(one_line(message.summary)), FALLBACK_TEXT)
 
 
 def message_pages(message: Message) -> list[dict[str, Any]]:
@@ -222,7 +222,10 @@ def message_pages(message: Message) -> list[dict[str, Any]]:
     if len(pages) == 1:
         return [{"text": text, "blocks": _dicts(blocks)}]
     return [
-        {"text": cut(f"{text} ({number}/{len(pages)})", FALLBACK_TEXT), "blocks": _dicts(page)}
+        {
+            "text": f"{cut_markup(text, FALLBACK_TEXT - 12)} ({number}/{len(pages)})",
+            "blocks": _dicts(page),
+        }
         for number, page in enumerate(pages, start=1)
     ]
 
@@ -233,7 +236,7 @@ def _fit_view(blocks: list[Block], more: str) -> list[Block]:
     hidden = len(blocks) - (VIEW_BLOCKS - 1)
     return [
         *blocks[: VIEW_BLOCKS - 1],
-        ContextBlock(elements=[_mrkdwn(escape(more.format(hidden)))]),
+        ContextBlock(elements=[_plain(more.format(hidden), CONTEXT_TEXT)]),
     ]
 
 
@@ -241,7 +244,7 @@ def home_view(message: Message) -> dict[str, Any]:
     """The App Home tab (``views.publish``)."""
     blocks = _fit_view(blocks_for(message), "… {} more")
     if not blocks:
-        blocks = [SectionBlock(text=_mrkdwn(fallback_text(message) or " "))]
+        blocks = [SectionBlock(text=_plain(message.summary, SECTION_TEXT))]
     return View(type="home", blocks=blocks).to_dict()
 
 
@@ -292,7 +295,9 @@ def _input(field: Field) -> InputBlock:
     element: Any
     if field.options:
         options = [
-            SlackOption(value=option.value[:OPTION_VALUE], label=cut(option.label, OPTION_TEXT))
+            SlackOption(
+                value=option.value[:OPTION_VALUE], label=cut(one_line(option.label), OPTION_TEXT)
+            )
             for option in field.options[:OPTIONS_PER_SELECT]
         ]
         initial = next(
@@ -352,7 +357,7 @@ def form_values(state_values: dict[str, dict[str, dict[str, Any]]]) -> dict[str,
 
 def form_errors(errors: dict[str, str]) -> dict[str, str]:
     """``response_action: errors`` wants block id → message; block ids are field names."""
-    return {name: cut(problem, INPUT_LABEL) for name, problem in errors.items()}
+    return {name: cut(one_line(problem), INPUT_LABEL) for name, problem in errors.items()}
 
 
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")

@@ -1,9 +1,12 @@
 """How Waarom looks in Teams: neutral messages and forms rendered as Adaptive Cards.
 
-Cards use schema version 1.5, the newest Teams renders. Text that may come from people
-(quotes, answers, names) goes into ``RichTextBlock``/``TextRun`` elements, which Teams shows
-as plain text, so nothing a customer or colleague typed can turn into markup, a link or a
-mention. Facts use a ``FactSet`` (its values are markdown) with markdown escaped.
+Cards use schema version 1.5, the newest Teams renders. All text goes into
+``RichTextBlock``/``TextRun`` elements, which Teams shows as plain text, so nothing a
+customer or colleague typed can turn into markup (bold, a list, a heading), a link or a
+mention. ``TextBlock`` and ``FactSet`` are not used: they render markdown, and a backslash
+escape is honoured by some Teams clients and shown by others. Facts are therefore rows of
+two columns. Every text passes ``bot.safe_text`` first: hidden characters out, and line
+breaks folded wherever the card has room for one line only (titles, labels, attributions).
 
 Buttons and forms use ``Action.Submit``: Teams sends the action's ``data`` back as a message
 whose ``value`` holds it, merged with the inputs of the card. The keys this module puts in
@@ -14,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import Any
 
 from bot.messages import (
@@ -30,6 +32,7 @@ from bot.messages import (
     Paragraph,
     Quote,
 )
+from bot.safe_text import clean, one_line
 
 VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -44,16 +47,18 @@ ORIGIN = "waarom_origin"
 CANCEL = "waarom_cancel"
 
 _STYLES = {"primary": "positive", "danger": "destructive"}
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape what the Adaptive Card markdown subset would interpret."""
-    return _MARKDOWN.sub(r"\\\1", text)
+# Facts: label and value columns in these proportions, the same in every row so they align.
+_FACT_WIDTHS = (2, 3)
 
 
 def _run(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "TextRun", "text": text, **style}
+    """Text that keeps its lines (a paragraph, a quote, an answer)."""
+    return {"type": "TextRun", "text": clean(text), **style}
+
+
+def _line(text: str, **style: Any) -> dict[str, Any]:
+    """Text that must stay on one line of its own (a heading, label or attribution)."""
+    return {"type": "TextRun", "text": one_line(text), **style}
 
 
 def _rich(*runs: dict[str, Any], **props: Any) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def _card(
         "version": VERSION,
         "body": body,
         # Shown by clients that cannot render the card (and read by screen readers).
-        "fallbackText": summary,
+        "fallbackText": one_line(summary),
     }
     if actions:
         card["actions"] = actions
@@ -79,7 +84,12 @@ def _card(
 def _submit(
     title: str, data: dict[str, Any], style: str | None = None, **extra: Any
 ) -> dict[str, Any]:
-    action: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": data, **extra}
+    action: dict[str, Any] = {
+        "type": "Action.Submit",
+        "title": one_line(title),
+        "data": data,
+        **extra,
+    }
     if style:
         action["style"] = style
     return action
@@ -96,25 +106,31 @@ def button(item: Button) -> dict[str, Any]:
 def _element(part: object) -> dict[str, Any]:
     match part:
         case Heading(text):
-            return _rich(_run(text, weight="bolder", size="medium"))
+            return _rich(_line(text, weight="bolder", size="medium"))
         case Paragraph(text, muted):
             return _rich(_run(text, isSubtle=True) if muted else _run(text))
         case Quote(text, attribution):
             items: list[dict[str, Any]] = [_rich(_run(f"“{text}”", italic=True))]
             if attribution:
-                items.append(_rich(_run(f"— {attribution}", isSubtle=True, size="small")))
+                items.append(_rich(_line(f"— {attribution}", isSubtle=True, size="small")))
             return {"type": "Container", "style": "emphasis", "items": items}
-        case Facts(items):
-            return {
-                "type": "FactSet",
-                "facts": [
-                    {"title": escape_markdown(label), "value": escape_markdown(value)}
-                    for label, value in items
-                ],
-            }
+        case Facts(facts):
+            return {"type": "Container", "items": [_fact(label, value) for label, value in facts]}
         case Choices(buttons):
             return {"type": "ActionSet", "actions": [button(item) for item in buttons]}
     raise TypeError(f"cannot render {type(part).__name__} in a card")
+
+
+def _fact(label: str, value: str) -> dict[str, Any]:
+    cells = (_line(label, weight="bolder"), _line(value))
+    return {
+        "type": "ColumnSet",
+        "spacing": "small",
+        "columns": [
+            {"type": "Column", "width": width, "items": [_rich(cell)]}
+            for width, cell in zip(_FACT_WIDTHS, cells, strict=True)
+        ],
+    }
 
 
 def message_card(message: Message) -> dict[str, Any]:
@@ -132,7 +148,7 @@ def message_card(message: Message) -> dict[str, Any]:
             separate = False
         body.append(element)
     if not body:
-        body.append(_rich(_run(message.summary)))
+        body.append(_rich(_line(message.summary)))
     return _card(body, summary=message.summary)
 
 
@@ -156,15 +172,18 @@ def form_from_spec(spec: dict[str, Any]) -> Form:
 
 def _input(field: Field, value: str | None) -> dict[str, Any]:
     current = field.initial if value is None else value
-    common: dict[str, Any] = {"id": field.name, "label": field.label, "isRequired": field.required}
+    label = one_line(field.label)
+    common: dict[str, Any] = {"id": field.name, "label": label, "isRequired": field.required}
     if field.required:
-        common["errorMessage"] = field.label
+        common["errorMessage"] = label
     if field.options:
         element = {
             "type": "Input.ChoiceSet",
             **common,
             "style": "compact",
-            "choices": [{"title": option.label, "value": option.value} for option in field.options],
+            "choices": [
+                {"title": one_line(option.label), "value": option.value} for option in field.options
+            ],
         }
         if current:
             element["value"] = current
@@ -177,7 +196,7 @@ def _input(field: Field, value: str | None) -> dict[str, Any]:
         # with the limit named, and the text stays in the field.
     }
     if field.hint:
-        element["placeholder"] = field.hint
+        element["placeholder"] = one_line(field.hint)
     if current:
         element["value"] = current
     return element
@@ -194,17 +213,17 @@ def form_card(
     fields and every submitted value is kept."""
     values = values or {}
     errors = errors or {}
-    body: list[dict[str, Any]] = [_rich(_run(form.title, weight="bolder", size="medium"))]
+    body: list[dict[str, Any]] = [_rich(_line(form.title, weight="bolder", size="medium"))]
     if form.intro:
         body.append(_rich(_run(form.intro)))
     names = {field.name for field in form.fields}
     for key, problem in errors.items():
         if key not in names:
-            body.append(_rich(_run(problem, color="attention")))
+            body.append(_rich(_line(problem, color="attention")))
     for field in form.fields:
         body.append(_input(field, values.get(field.name)))
         if field.name in errors:
-            body.append(_rich(_run(errors[field.name], color="attention"), spacing="small"))
+            body.append(_rich(_line(errors[field.name], color="attention"), spacing="small"))
     data: dict[str, Any] = {FORM: form.form_id, CONTEXT: form.context, SPEC: form_spec(form)}
     if origin_id:
         data[ORIGIN] = origin_id
@@ -218,11 +237,11 @@ def form_card(
 
 def submitted_card(form: Form, values: dict[str, str]) -> dict[str, Any]:
     """What a form turns into once accepted: its answers, read-only, so it is not sent twice."""
-    body: list[dict[str, Any]] = [_rich(_run(form.title, weight="bolder", size="medium"))]
+    body: list[dict[str, Any]] = [_rich(_line(form.title, weight="bolder", size="medium"))]
     for field in form.fields:
         value = values.get(field.name, "")
         if field.options:
             value = next((o.label for o in field.options if o.value == value), value)
-        body.append(_rich(_run(field.label, isSubtle=True, size="small"), spacing="small"))
+        body.append(_rich(_line(field.label, isSubtle=True, size="small"), spacing="small"))
         body.append(_rich(_run(value or "—"), spacing="none"))
     return _card(body, summary=form.title)

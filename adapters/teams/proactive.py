@@ -19,6 +19,7 @@ from adapters.teams.retry import with_retry
 from bot.bootstrap import Services
 from bot.messages import Message
 from bot.models import Installation, Member
+from bot.safe_text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 def card_activity(card: dict[str, Any], summary: str) -> Activity:
     activity = MessageFactory.attachment(Attachment(content_type=cards.CONTENT_TYPE, content=card))
     # Teams shows the summary in notifications and the activity feed instead of "sent a card".
-    activity.summary = summary
+    activity.summary = one_line(summary)
     return activity
 
 

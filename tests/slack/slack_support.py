@@ -6,6 +6,7 @@ modules (tests/slack, tests/teams) cannot both be imported as ``conftest``."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import ClientSession
@@ -17,6 +18,7 @@ from slack_sdk.models.views import View
 from adapters.slack.app import SLACK
 from bot import bootstrap
 from bot.config import Settings
+from bot.safe_text import clean
 from bot.web import create_app
 
 
@@ -73,3 +75,63 @@ def assert_valid_view(view: dict[str, Any]) -> None:
     parsed = View(**view)
     parsed.validate_json()
     assert_valid_blocks(view["blocks"], limit=100)
+
+
+# What Slack would turn into a mention or a link in mrkdwn.
+LIVE_MARKUP = re.compile(r"<[!@#]|<https?:")
+# Facts start with their label in bold: the one piece of formatting of our own.
+_OUR_BOLD_LABEL = re.compile(r"^\*[^*\n]+\*\n")
+# A formatting character, or a line that starts as a quote.
+_FORMATTING = re.compile(r"[*_~`＊＿｀]|^(?:&gt;|＞)", re.MULTILINE)
+# The soft hyphen the renderer puts before a ">" that starts a line in mrkdwn.
+_QUOTE_GUARD = re.compile("^\u00ad(?=&gt;|＞)", re.MULTILINE)
+
+
+def parsed_texts(payload: Any) -> list[str]:
+    """The texts in a Slack payload that Slack reads as mrkdwn: a message's ``text`` and
+    every ``mrkdwn`` text object. ``plain_text`` objects and rich text elements (which have
+    another ``type``) are never parsed."""
+    found: list[str] = []
+    if isinstance(payload, dict):
+        text = payload.get("text")
+        if isinstance(text, str) and payload.get("type", "mrkdwn") == "mrkdwn":
+            found.append(text)
+        for value in payload.values():
+            found.extend(parsed_texts(value))
+    elif isinstance(payload, list):
+        for item in payload:
+            found.extend(parsed_texts(item))
+    return found
+
+
+def live_markup(payload: Any) -> list[str]:
+    """Mentions and links Slack would make of the payload (none, for people's text)."""
+    return [m.group(0) for text in parsed_texts(payload) for m in LIVE_MARKUP.finditer(text)]
+
+
+def formatting(payload: Any) -> list[str]:
+    """Formatting Slack would apply to the payload besides the facts' bold labels."""
+    return [
+        m.group(0)
+        for text in parsed_texts(payload)
+        for m in _FORMATTING.finditer(_OUR_BOLD_LABEL.sub("", text, count=1))
+    ]
+
+
+def shown_texts(payload: Any) -> list[str]:
+    """Every text Slack shows from a payload, of any type (the values of ``text`` keys)."""
+    if isinstance(payload, dict):
+        own = [payload["text"]] if isinstance(payload.get("text"), str) else []
+        return own + [text for value in payload.values() for text in shown_texts(value)]
+    if isinstance(payload, list):
+        return [text for item in payload for text in shown_texts(item)]
+    return []
+
+
+def hidden_characters(payload: Any) -> list[str]:
+    """Shown texts that still hold characters which hide, reorder or control text."""
+    return [
+        text
+        for text in shown_texts(payload)
+        if clean(_QUOTE_GUARD.sub("", text)) != _QUOTE_GUARD.sub("", text)
+    ]

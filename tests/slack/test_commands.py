@@ -6,7 +6,7 @@ import json
 
 import pytest
 from slack_fake import ADMIN, CHANNEL, FakeSlack
-from slack_support import Running, assert_valid_blocks, assert_valid_view
+from slack_support import Running, assert_valid_blocks, assert_valid_view, formatting, live_markup
 from sqlalchemy import func, select
 
 from bot.models import Feedback, Idea, Member, Team
@@ -104,12 +104,13 @@ async def test_feedback_without_text_opens_the_form(serve: Running, fake_slack: 
 
 
 async def test_mentions_in_user_text_never_ping(serve: Running, fake_slack: FakeSlack) -> None:
-    await serve.slack.command("feedback <!channel> please look & fix <@U0BOSS> #smb")
+    await serve.slack.command("feedback <!channel> please *look* & fix <@U0BOSS> #smb")
     [reply] = await fake_slack.wait_for("response_url")
-    raw = json.dumps(reply.args)
-    assert "<!channel>" not in raw
-    assert "<@U0BOSS>" not in raw
-    assert "&lt;!channel&gt;" in raw
+    # Shown as typed where Slack parses nothing; escaped where it reads mrkdwn.
+    assert live_markup(reply.args) == []
+    assert formatting(reply.args) == []
+    assert "&lt;!channel&gt;" in reply.args["text"]
+    assert "<!channel> please *look* & fix" in json.dumps(reply.args["blocks"])
 
 
 async def test_replayed_command_is_handled_once(serve: Running, fake_slack: FakeSlack) -> None:
