@@ -7,6 +7,7 @@ Each command builds the services through :mod:`bot.bootstrap` and enters asyncio
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import sys
@@ -19,12 +20,12 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
-from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from adapters.console.render import render as render_text
 from bot import bootstrap, db, logs, team_settings
+from bot.cli_output import Format, emit
 from bot.config import Settings, SettingsError, load_settings
 from bot.delivery import Deliveries, Delivery
 from bot.digest import Week, build_digest, render_digest
@@ -49,6 +50,9 @@ app.add_typer(db_app, name="db")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+FORMAT_OPTION = typer.Option(
+    "--format", help="table (whole values when piped: tab-separated) or json."
+)
 
 
 def _settings() -> Settings:
@@ -346,6 +350,7 @@ def ideas(
     csv_file: Annotated[
         Path | None, typer.Option("--csv", help="Write them to this CSV file.")
     ] = None,
+    fmt: Annotated[Format, FORMAT_OPTION] = Format.table,
 ) -> None:
     """List or export ideas."""
     if status is not None and status not in STATUSES:
@@ -394,15 +399,8 @@ def ideas(
                     raise typer.Exit(2) from None
                 out.print(f"Wrote {len(rows)} ideas to {csv_file}.")
                 return
-            table = Table("#", "team", "status", "how", "why", "author", "owner", box=None)
-            for row in rows:
-                table.add_row(
-                    *(
-                        str(row[k])
-                        for k in ("id", "team", "status", "how", "why", "author", "owner")
-                    )
-                )
-            out.print(table if rows else "No ideas yet.")
+            columns = ["id", "team", "status", "how", "why", "author", "owner", "votes"]
+            emit(out, columns, rows, fmt, empty="No ideas yet.")
         finally:
             await services.close()
 
@@ -443,40 +441,34 @@ def prompts_check(
 
 
 @app.command("teams")
-def teams_() -> None:
+def teams_(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
     """List the teams: id, platform, name, language, time zone, schedules."""
     settings = _settings()
     services = _services(settings)
 
     async def go() -> None:
         try:
-            rows = await _teams_and_platforms(services)
-            table = Table(
-                "id",
-                "platform",
-                "name",
-                "language",
-                "time zone",
-                "digest",
-                "nudges",
-                "quiet",
-                "active",
-                box=None,
-            )
-            for team, platform in rows:
-                table.add_row(
-                    str(team.id),
-                    platform,
-                    team.name or team.external_id,
-                    team.language,
-                    team.timezone,
-                    team.digest_schedule,
-                    team.nudge_schedule,
-                    team.quiet_hours or "—",
-                    "yes" if team.active else f"no ({team.disabled_reason})",
-                )
-            out.print(
-                table if rows else "No teams yet: add the bot to a channel, or run `waarom demo`."
+            rows = [
+                {
+                    "id": team.id,
+                    "platform": platform,
+                    "name": team.name or team.external_id,
+                    "language": team.language,
+                    "time zone": team.timezone,
+                    "digest": team.digest_schedule,
+                    "nudges": team.nudge_schedule,
+                    "quiet": team.quiet_hours or "",
+                    "active": team.active,
+                    "stopped because": team.disabled_reason or "",
+                }
+                for team, platform in await _teams_and_platforms(services)
+            ]
+            emit(
+                out,
+                list(rows[0]) if rows else [],
+                rows,
+                fmt,
+                empty="No teams yet: add the bot to a channel, or run `waarom demo`.",
             )
         finally:
             await services.close()
@@ -594,7 +586,6 @@ def clock(
     console: Annotated[bool, typer.Option(help="Also 'send' to console teams (printed).")] = False,
 ) -> None:
     """Run the clock process: weekly digests, nudges and reminders, each sent once."""
-    import datetime as dt
     import os
     import signal
     import socket
@@ -638,51 +629,60 @@ def clock(
     run(go())
 
 
+def _upcoming(team: Team, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The team's next digest, and the next nudges the clock will really send (not at the
+    weekend, not in quiet hours); ``None`` where there is none or the schedule is broken."""
+    from bot.schedule import (
+        ScheduleError,
+        next_allowed,
+        next_occurrence,
+        parse_quiet,
+        parse_weekly,
+    )
+
+    zone = zoneinfo.ZoneInfo(team.timezone)
+    try:
+        digest = next_occurrence(parse_weekly(team.digest_schedule), zone, now)
+        quiet = parse_quiet(team.quiet_hours or "")
+        nudges = next_allowed(parse_weekly(team.nudge_schedule), zone, now, quiet)
+    except ScheduleError:
+        return None, None
+    return digest.astimezone(zone), nudges.astimezone(zone) if nudges else None
+
+
 @app.command()
-def status() -> None:
+def status(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
     """Per team: the next scheduled sends, the last ones and their outcome."""
     from bot.clock import recent_sends
-    from bot.schedule import ScheduleError, next_allowed, next_occurrence, parse_quiet, parse_weekly
 
     settings = _settings()
     services = _services(settings)
 
+    def shown(moment: dt.datetime | None) -> str | None:
+        if fmt is Format.json:
+            return moment.isoformat() if moment else None
+        return f"{moment:%a %d %b %H:%M}" if moment else "never"
+
     async def go() -> None:
         try:
-            rows = await _teams_and_platforms(services)
-            now = services.now()
-            table = Table(
-                "team", "platform", "state", "next digest", "next nudges", "last sends", box=None
-            )
-            for team, platform in rows:
-                zone = zoneinfo.ZoneInfo(team.timezone)
-                try:
-                    digest = next_occurrence(parse_weekly(team.digest_schedule), zone, now)
-                    # The next nudges the clock will really send: not at the weekend, not
-                    # in quiet hours.
-                    nudges = next_allowed(
-                        parse_weekly(team.nudge_schedule),
-                        zone,
-                        now,
-                        parse_quiet(team.quiet_hours or ""),
-                    )
-                    upcoming = (
-                        f"{digest.astimezone(zone):%a %d %b %H:%M}",
-                        f"{nudges.astimezone(zone):%a %d %b %H:%M}" if nudges else "never",
-                    )
-                except ScheduleError:
-                    upcoming = ("?", "?")
-                sends = await recent_sends(services, team.id)
-                last = (
-                    "\n".join(
-                        f"{s.kind} {s.period} {s.status}" + (f" ({s.error})" if s.error else "")
-                        for s in sends
-                    )
-                    or "—"
+            rows = []
+            for team, platform in await _teams_and_platforms(services):
+                digest, nudges = _upcoming(team, services.now())
+                sends = [
+                    f"{s.kind} {s.period} {s.status}" + (f" ({s.error})" if s.error else "")
+                    for s in await recent_sends(services, team.id)
+                ]
+                rows.append(
+                    {
+                        "team": _team_label(team),
+                        "platform": platform,
+                        "state": "active" if team.active else f"stopped: {team.disabled_reason}",
+                        "next digest": shown(digest),
+                        "next nudges": shown(nudges),
+                        "last sends": sends if fmt is Format.json else "; ".join(sends) or "—",
+                    }
                 )
-                state = "active" if team.active else f"stopped: {team.disabled_reason}"
-                table.add_row(_team_label(team), platform, state, *upcoming, last)
-            out.print(table if rows else "No teams yet.")
+            emit(out, list(rows[0]) if rows else [], rows, fmt, empty="No teams yet.")
         finally:
             await services.close()
 
