@@ -15,14 +15,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot import directory, orgs, team_settings, views
+from bot import command_text, directory, orgs, team_settings, views
 from bot.bootstrap import Services
 from bot.digest import Week, build_digest, render_digest
 from bot.feedback import store_feedback
 from bot.i18n import Translator
 from bot.ideas import (
     MAX_ANSWER,
-    STATUSES,
     IdeaError,
     create_idea,
     list_ideas,
@@ -187,26 +186,22 @@ def _refuse(ctx: Context) -> list[Outcome]:
 
 async def handle_text(services: Services, origin: Origin, text: str) -> list[Outcome]:
     """A command as typed: ``ideas new``, ``feedback …``, ``help`` (empty: help)."""
-    words = text.strip().split()
-    if words and words[0].lower().lstrip("/") == "waarom":
-        words = words[1:]
+    typed = command_text.parse(text)
     async with services.sessions() as session, session.begin():
         ctx = await _context(services, session, origin)
-        if not words:
+        if not typed.word:
             return [_private(views.help_message(ctx.t, lead=await ctx.is_lead()))]
-        command = ALIASES.get(words[0].lower(), words[0].lower())
-        args = words[1:]
-        rest = (
-            text.strip().split(None, 2 if text.strip().lower().startswith("waarom") else 1)[-1]
-            if args
-            else ""
-        )
+        command = ALIASES.get(typed.word, typed.word)
         handler = _COMMANDS.get(command)
         if handler is None:
-            return [_private(views.help_message(ctx.t, unknown=words[0], lead=await ctx.is_lead()))]
-        if command in views.LEAD_COMMANDS and not await ctx.is_lead():
+            return [
+                _private(views.help_message(ctx.t, unknown=typed.word, lead=await ctx.is_lead()))
+            ]
+        # Everyone may read the settings (the refusal of a lead command points there).
+        reading = command == "settings" and typed.first.lower() == "show"
+        if command in views.LEAD_COMMANDS and not reading and not await ctx.is_lead():
             return _refuse(ctx)
-        return await handler(ctx, args, rest)
+        return await handler(ctx, list(typed.args), typed.rest)
 
 
 async def _help(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
@@ -271,14 +266,11 @@ async def _team_ids_for(ctx: Context) -> list[int]:
 
 
 async def _ideas(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
-    status = args[0].lower() if args else None
-    if status is not None and status not in STATUSES:
+    status = command_text.status_named(args[0], ctx.t) if args else None
+    if args and status is None:
+        named = command_text.status_names(ctx.t)
         return [
-            _private(
-                views.text_message(
-                    ctx.t("ideas.bad_status", status=status, statuses=", ".join(STATUSES))
-                )
-            )
+            _private(views.text_message(ctx.t("ideas.bad_status", status=args[0], statuses=named)))
         ]
     team_ids = await _team_ids_for(ctx)
     ideas = await list_ideas(ctx.session, team_ids, status, limit=IDEAS_SHOWN)
@@ -314,7 +306,8 @@ def _author_notice(ctx: Context, idea: Idea, key: str, **values: object) -> list
 
 async def _idea(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
     if len(args) < 2 or not args[0].lstrip("#").isdigit():
-        return [_private(views.text_message(ctx.t("idea.usage", statuses=", ".join(STATUSES))))]
+        named = command_text.status_names(ctx.t)
+        return [_private(views.text_message(ctx.t("idea.usage", statuses=named)))]
     owner: Member | None = None
     if ctx.origin.mentions:
         owner = await directory.member(ctx.session, ctx.installation.id, ctx.origin.mentions[0])
@@ -326,10 +319,13 @@ async def _idea(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
             ]
     try:
         idea = await team_idea(ctx.session, ctx.team, int(args[0].lstrip("#")))
+        status_to = command_text.status_named(args[1], ctx.t) or args[1].lower()
         events = await move(
-            ctx.session, idea, args[1].lower(), actor_id=ctx.member.id, now=ctx.now, owner=owner
+            ctx.session, idea, status_to, actor_id=ctx.member.id, now=ctx.now, owner=owner
         )
     except IdeaError as exc:
+        if exc.key == "ideas.bad_status":
+            exc.values["statuses"] = command_text.status_names(ctx.t)
         return [_private(views.text_message(ctx.t(exc.key, **exc.values)))]
     status = ctx.t(f"status.{idea.status}")
     if not events:

@@ -342,7 +342,7 @@ async def test_whoever_added_the_bot_leads_not_whoever_spoke_first(services: Ser
     cleo = Origin("console", "ws1", "team-b", "cleo", user_name="Cleo", home=True)
     await chat.handle_text(services, bob, "help")  # speaks before the bot is added
     await chat.joined(services, cleo)  # Cleo adds the bot
-    refused = await chat.handle_text(services, bob, "settings show")
+    refused = await chat.handle_text(services, bob, "settings language en")
     assert "Only team leads" in plain_text(refused[0].message)
-    shown = await chat.handle_text(services, cleo, "settings show")
-    assert "Language" in plain_text(shown[0].message)
+    changed = await chat.handle_text(services, cleo, "settings language en")
+    assert "Language" in plain_text(changed[0].message)

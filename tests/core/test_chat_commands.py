@@ -1,0 +1,61 @@
+"""Commands as people type them, answered in the team's language. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import chat
+from bot.bootstrap import Services
+from bot.command_text import parse
+from bot.messages import plain_text
+from bot.models import Feedback
+from bot.origin import Origin
+
+LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True, home=True)
+ANNA = Origin("console", "ws1", "team-a", "anna", user_name="Anna", home=True)
+
+
+async def _say(services: Services, origin: Origin, text: str) -> str:
+    return " ".join(plain_text(o.message) for o in await chat.handle_text(services, origin, text))
+
+
+def test_the_bot_name_is_dropped_once_in_every_form() -> None:
+    for typed in (
+        "feedback the export is slow",
+        "waarom feedback the export is slow",
+        "/waarom feedback the export is slow",
+        "Waarom: feedback the export is slow",
+    ):
+        parsed = parse(typed)
+        assert (parsed.word, parsed.rest) == ("feedback", "the export is slow"), typed
+    assert parse("waarom waarom").word == "waarom"
+    assert parse("  ").word == ""
+
+
+async def test_slash_feedback_stores_the_words_after_the_command(services: Services) -> None:
+    await _say(services, ANNA, "/waarom feedback the export is slow")
+    async with services.sessions() as session:
+        assert (await session.scalars(select(Feedback.text))).all() == ["the export is slow"]
+
+
+async def test_statuses_are_understood_as_the_team_reads_them(services: Services) -> None:
+    await _say(services, LEAD, "settings language nl")
+    listed = await _say(services, LEAD, "ideas gedaan")
+    assert "Onbekende" not in listed and "Unknown" not in listed
+    refused = await _say(services, LEAD, "ideas klaar")
+    assert "gedaan" in refused and "done" not in refused
+
+
+async def test_everyone_may_read_the_settings_the_refusal_points_to(
+    services: Services,
+) -> None:
+    await _say(services, LEAD, "settings language en")
+    refused = await _say(services, ANNA, "settings language nl")
+    assert "settings show" in refused
+    shown = await _say(services, ANNA, "settings show")
+    assert "Team leads" in shown
+
+
+async def test_help_says_digest_shows_last_week(services: Services) -> None:
+    await _say(services, LEAD, "settings language en")
+    assert "last week" in await _say(services, ANNA, "help")
