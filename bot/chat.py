@@ -216,6 +216,11 @@ async def _ask(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
 
 
 async def _store_chat_feedback(ctx: Context, text: str, segment: str | None) -> list[Outcome]:
+    # The limits in the team's language first; intake's own reasons are the importer's.
+    problems = _form_problems(ctx.t, "feedback", {"text": text, "segment": segment or ""})
+    if problems:
+        reason = " ".join(problems.values()).rstrip(".")
+        return [_private(views.text_message(ctx.t("feedback.rejected", reason=reason)))]
     record = {"text": text, "segment": segment}
     try:
         item = normalise(

@@ -59,3 +59,9 @@ async def test_everyone_may_read_the_settings_the_refusal_points_to(
 async def test_help_says_digest_shows_last_week(services: Services) -> None:
     await _say(services, LEAD, "settings language en")
     assert "last week" in await _say(services, ANNA, "help")
+
+
+async def test_too_long_feedback_is_refused_in_the_teams_language(services: Services) -> None:
+    await _say(services, LEAD, "settings language nl")
+    said = await _say(services, ANNA, "feedback " + "lang verhaal " * 500)
+    assert "Niet opgeslagen" in said and "tekens" in said and "characters" not in said
