@@ -521,6 +521,9 @@ def settings_(
 @app.command()
 def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: $PORT or 3000).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: $WAAROM_HOST or 0.0.0.0).")
+    ] = None,
 ) -> None:
     """Run the web process: Slack, Teams, the feedback webhook and /healthz."""
     from aiohttp import web
@@ -528,9 +531,16 @@ def serve(
     from bot.web import create_app
 
     settings = _settings()
+    if host:
+        settings = settings.model_copy(update={"waarom_host": host})
     services = _services(settings)
     logging.getLogger().setLevel(logging.INFO)
-    web.run_app(create_app(services), port=port or settings.port, print=None)
+    try:
+        application = create_app(services)
+    except SettingsError as exc:  # a platform's settings that only make sense together
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    web.run_app(application, host=settings.waarom_host, port=port or settings.port, print=None)
 
 
 def _deliveries(services: bootstrap.Services, *, console: bool) -> Deliveries:
