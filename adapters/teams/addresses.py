@@ -34,10 +34,14 @@ def _mapping(value: object) -> dict[str, Any]:
 
 def _named_tenant(activity: Activity) -> str | None:
     conversation = activity.conversation
-    if conversation is not None and conversation.tenant_id:
-        return str(conversation.tenant_id)
+    if conversation is not None:
+        # The SDK reads "tenantID"; Teams writes "tenantId", which the SDK keeps aside.
+        extra = _mapping(getattr(conversation, "additional_properties", None))
+        for tenant_id in (conversation.tenant_id, extra.get("tenantId")):
+            if tenant_id and isinstance(tenant_id, str):
+                return tenant_id
     tenant_id = _mapping(_mapping(activity.channel_data).get("tenant")).get("id")
-    return str(tenant_id) if tenant_id else None
+    return tenant_id if tenant_id and isinstance(tenant_id, str) else None
 
 
 def has_tenant(activity: Activity) -> bool:

@@ -157,6 +157,8 @@ def test_the_tenant_of_an_activity(client: Client) -> None:
     only_channel_data = client.activity(text="help", tenant="t-2")
     del only_channel_data["conversation"]["tenantId"]
     assert origin_of(Activity().deserialize(only_channel_data)).workspace_id == "t-2"
+    only_conversation = client.activity(text="help", tenant="t-3", channelData={})
+    assert origin_of(Activity().deserialize(only_conversation)).workspace_id == "t-3"
     emulator = client.activity(text="help", channelId="emulator", channelData=[1])
     del emulator["conversation"]["tenantId"]
     assert origin_of(Activity().deserialize(emulator)).workspace_id == NO_TENANT
