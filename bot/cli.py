@@ -536,14 +536,21 @@ def settings_(
 @app.command()
 def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: $PORT or 3000).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: $WAAROM_HOST or 0.0.0.0).")
+    ] = None,
 ) -> None:
     """Run the web process: Slack, Teams, the feedback webhook and /healthz."""
     from bot.web import serve as serve_http
 
     settings = _settings()
+    if host:
+        settings = settings.model_copy(update={"waarom_host": host})
     services = _services(settings)
     logs.service()
-    serve_http(services, host=None, port=port or settings.port)
+    # A platform's settings that only make sense together are checked as the app is built;
+    # main() prints such a SettingsError as one line.
+    serve_http(services, host=settings.waarom_host, port=port or settings.port)
 
 
 def _deliveries(services: bootstrap.Services, *, console: bool) -> Deliveries:

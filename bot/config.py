@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr = SecretStr("")
     microsoft_app_tenant_id: str = ""
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+    # The address ``serve`` listens on (``serve --host``); all interfaces by default.
+    waarom_host: str = "0.0.0.0"
+    # Answer the Bot Framework Emulator without authentication: only on purpose, only on
+    # loopback, only for these serviceUrls (scheme://host:port, ``*`` for any port).
+    waarom_teams_emulator: bool = False
+    waarom_teams_emulator_urls: str = "http://localhost:*,http://127.0.0.1:*"
 
     waarom_webhook_secret: SecretStr | None = None
     # Slack workspaces and Teams tenants whose teams read the operator's own (default)

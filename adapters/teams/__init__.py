@@ -16,9 +16,9 @@ from types import ModuleType
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
-from botframework.connector.auth import BotFrameworkAuthentication
 
-from adapters.teams.endpoint import Endpoint, authentication
+from adapters.teams.emulator import Emulator
+from adapters.teams.endpoint import Authentication, Endpoint, authentication
 from adapters.teams.handler import WaaromTeamsBot
 from adapters.teams.proactive import TeamsSender
 from bot.bootstrap import Services
@@ -56,36 +56,63 @@ def _check(settings: Settings) -> None:
 def build(
     services: Services,
     *,
-    auth: BotFrameworkAuthentication | None = None,
+    auth: Authentication | None = None,
     core: ModuleType | None = None,
 ) -> Teams:
     """The adapter, bot and proactive sender for ``services`` (the clock process uses the
-    sender alone)."""
+    sender alone). The endpoint answers the Emulator only with ``WAAROM_TEAMS_EMULATOR`` on
+    and no app id; refused (:class:`SettingsError`) unless ``serve`` listens on loopback."""
     settings = services.settings
     _check(settings)
     auth = auth or authentication(settings)
-    adapter = CloudAdapter(auth)
+    adapter = CloudAdapter(auth.sdk)
     sender = TeamsSender(adapter, settings.microsoft_app_id)
     bot = WaaromTeamsBot(services, sender, core=core)
-    emulator = not settings.microsoft_app_id
-    return Teams(adapter, sender, bot, Endpoint(adapter, auth, bot, emulator))
+    if settings.microsoft_app_id:
+        endpoint = Endpoint(adapter, auth.sdk, bot, auth.tokens)
+    elif settings.waarom_teams_emulator:
+        endpoint = Endpoint(adapter, auth.sdk, bot, None, Emulator.from_settings(settings))
+    else:
+        # Never mounted (see mount); the clock uses the sender alone. Refuses everything.
+        endpoint = Endpoint(adapter, auth.sdk, bot, None, None)
+    return Teams(adapter, sender, bot, endpoint)
 
 
 def mount(
     app: web.Application,
     services: Services,
     *,
-    auth: BotFrameworkAuthentication | None = None,
+    auth: Authentication | None = None,
     core: ModuleType | None = None,
-) -> Teams:
+) -> Teams | None:
+    """Add ``POST /api/messages``: with credentials, or for the Emulator when it is turned on
+    (``WAAROM_TEAMS_EMULATOR``); otherwise the route does not exist."""
+    settings = services.settings
+    if not settings.microsoft_app_id and not settings.waarom_teams_emulator:
+        log.info("Teams: MICROSOFT_APP_ID is not set; %s not mounted", ROUTE)
+        return None
     teams = build(services, auth=auth, core=core)
-    app.router.add_post(ROUTE, teams.endpoint.handle)
-    if teams.endpoint.emulator:
-        log.warning(
-            "Teams: MICROSOFT_APP_ID is not set; %s runs for the Bot Framework Emulator "
-            "without authentication (local serviceUrls only)",
-            ROUTE,
-        )
+    endpoint = teams.endpoint
+    app.router.add_post(ROUTE, endpoint.handle, expect_handler=endpoint.expect)
+    if endpoint.tokens is not None:
+        tokens = endpoint.tokens
+
+        async def prefetch(_app: web.Application) -> None:
+            # In the background: start-up does not wait, and the first request from Teams
+            # finds the keys there (or joins the fetch under way).
+            tokens.channel_keys.prefetch()
+
+        async def close(_app: web.Application) -> None:
+            await tokens.close()
+
+        app.on_startup.append(prefetch)
+        app.on_cleanup.append(close)
+        log.info("Teams: %s mounted for app %s", ROUTE, settings.microsoft_app_id)
     else:
-        log.info("Teams: %s mounted for app %s", ROUTE, services.settings.microsoft_app_id)
+        log.warning(
+            "Teams: WAAROM_TEAMS_EMULATOR is on; %s answers the Bot Framework Emulator "
+            "without authentication, for serviceUrls %s only",
+            ROUTE,
+            settings.waarom_teams_emulator_urls,
+        )
     return teams

@@ -16,7 +16,8 @@ from botbuilder.schema import Activity, ConversationReference
 from bot.origin import Origin
 
 PLATFORM = "teams"
-# Activities from the Bot Framework Emulator carry no tenant.
+# Activities from the Bot Framework Emulator carry no tenant; they are this marker's, which is
+# never a real tenant id (those are GUIDs).
 NO_TENANT = "local"
 
 
@@ -26,12 +27,31 @@ def thread_root(conversation_id: str) -> str:
     return conversation_id.split(";messageid=", 1)[0]
 
 
-def tenant_of(activity: Activity) -> str:
+def _mapping(value: object) -> dict[str, Any]:
+    """``channelData`` and its parts are free-form JSON: anything but an object is empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _named_tenant(activity: Activity) -> str | None:
     conversation = activity.conversation
-    if conversation is not None and conversation.tenant_id:
-        return str(conversation.tenant_id)
-    tenant = (activity.channel_data or {}).get("tenant") or {}
-    return str(tenant.get("id") or NO_TENANT)
+    if conversation is not None:
+        # The SDK reads "tenantID"; Teams writes "tenantId", which the SDK keeps aside.
+        extra = _mapping(getattr(conversation, "additional_properties", None))
+        for tenant_id in (conversation.tenant_id, extra.get("tenantId")):
+            if tenant_id and isinstance(tenant_id, str):
+                return tenant_id
+    tenant_id = _mapping(_mapping(activity.channel_data).get("tenant")).get("id")
+    return tenant_id if tenant_id and isinstance(tenant_id, str) else None
+
+
+def has_tenant(activity: Activity) -> bool:
+    return _named_tenant(activity) is not None
+
+
+def tenant_of(activity: Activity) -> str:
+    """The Azure AD tenant id Teams names in the activity; :data:`NO_TENANT` for the
+    Emulator's activities (the endpoint refuses any other activity without one)."""
+    return _named_tenant(activity) or NO_TENANT
 
 
 def reference_of(activity: Activity) -> dict[str, Any]:
@@ -59,10 +79,12 @@ def event_id(activity: Activity) -> str | None:
     return f"{activity.id[:160]}@{digest}"
 
 
-def origin_of(activity: Activity) -> Origin:
-    channel_data = activity.channel_data or {}
-    team = channel_data.get("team") or {}
-    channel = channel_data.get("channel") or {}
+def origin_of(activity: Activity, home_tenant: str | None = None) -> Origin:
+    """Where ``activity`` came from. ``home_tenant`` is the operator's own tenant (that of a
+    single-tenant app); it and the Emulator (``local``) read the default organisation."""
+    channel_data = _mapping(activity.channel_data)
+    team = _mapping(channel_data.get("team"))
+    channel = _mapping(channel_data.get("channel"))
     conversation = activity.conversation
     user = activity.from_property
     direct = bool(conversation and conversation.conversation_type == "personal")
@@ -101,4 +123,5 @@ def origin_of(activity: Activity) -> Origin:
         direct=direct,
         # People @mentioned in the command (not the bot), e.g. an idea's new owner.
         mentions=mentioned,
+        home=tenant_of(activity) in {NO_TENANT, home_tenant},
     )

@@ -19,6 +19,8 @@ import dataclasses
 import json
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from bot.messages import (
     Button,
     Choices,
@@ -28,7 +30,6 @@ from bot.messages import (
     Form,
     Heading,
     Message,
-    Option,
     Paragraph,
     Quote,
 )
@@ -43,7 +44,6 @@ VALUE = "waarom_value"
 FORM = "waarom_form"
 CONTEXT = "waarom_context"
 SPEC = "waarom_spec"
-ORIGIN = "waarom_origin"
 CANCEL = "waarom_cancel"
 
 _STYLES = {"primary": "positive", "danger": "destructive"}
@@ -162,12 +162,52 @@ def form_spec(form: Form) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(form)))
 
 
-def form_from_spec(spec: dict[str, Any]) -> Form:
-    fields = tuple(
-        Field(**{**raw, "options": tuple(Option(**option) for option in raw.get("options", ()))})
-        for raw in spec.get("fields", ())
-    )
-    return Form(**{**spec, "fields": fields})
+class MalformedSubmit(ValueError):
+    """A card submit whose ``waarom_*`` data we did not write: a tampered or foreign client."""
+
+
+@dataclasses.dataclass(frozen=True)
+class FormSubmit:
+    """A form card's submit: the form (from its own data, to show it again) and the inputs."""
+
+    form: Form
+    values: dict[str, str]
+
+
+_FORM = TypeAdapter(Form)
+
+
+def form_from_spec(spec: object) -> Form:
+    """The form a card carried; :class:`MalformedSubmit` for anything :func:`form_spec` would
+    not have written (wrong types, missing parts, not an object)."""
+    try:
+        return _FORM.validate_python(spec)
+    except ValidationError as exc:
+        raise MalformedSubmit(f"form spec: {exc.error_count()} problems") from None
+
+
+def read_submit(value: dict[str, Any]) -> FormSubmit:
+    """A form submit's data, checked: the spec must be one and name the same form and
+    context as the submit, and every input a string."""
+    form = form_from_spec(value.get(SPEC))
+    if value.get(FORM) != form.form_id or value.get(CONTEXT, "") != form.context:
+        raise MalformedSubmit("form id or context differs from the spec")
+    values: dict[str, str] = {}
+    for key, item in value.items():
+        if key.startswith("waarom_"):
+            continue
+        if item is not None and not isinstance(item, str):
+            raise MalformedSubmit(f"input {key[:40]!r} is a {type(item).__name__}")
+        values[key] = item or ""
+    return FormSubmit(form, values)
+
+
+def read_action(value: dict[str, Any]) -> tuple[str, str]:
+    """A button's action and value; :class:`MalformedSubmit` unless both are strings."""
+    action, choice = value.get(ACTION), value.get(VALUE, "")
+    if not isinstance(action, str) or not isinstance(choice, str | None):
+        raise MalformedSubmit("button data of the wrong type")
+    return action, choice or ""
 
 
 def _input(field: Field, value: str | None) -> dict[str, Any]:
@@ -207,7 +247,6 @@ def form_card(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    origin_id: str | None = None,
 ) -> dict[str, Any]:
     """The form as a card with inputs; with ``errors``, the problems are named next to the
     fields and every submitted value is kept."""
@@ -224,9 +263,9 @@ def form_card(
         body.append(_input(field, values.get(field.name)))
         if field.name in errors:
             body.append(_rich(_line(errors[field.name], color="attention"), spacing="small"))
+    # No reference to the card that opened the form: the client sends this data back, so it
+    # must not be able to choose which card a submit updates (only its own, replyToId).
     data: dict[str, Any] = {FORM: form.form_id, CONTEXT: form.context, SPEC: form_spec(form)}
-    if origin_id:
-        data[ORIGIN] = origin_id
     actions = [
         _submit(form.submit, data, "positive"),
         # associatedInputs "none": cancelling must not trip the client's required checks.

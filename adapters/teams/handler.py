@@ -20,13 +20,14 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams import cards, replay
 from adapters.teams.addresses import event_id, origin_of
 from adapters.teams.proactive import TeamsSender, quiet_connector
-from adapters.teams.replies import Replies, Submitted, values_of
+from adapters.teams.replies import Replies, Submitted
 from bot.bootstrap import Services
+from bot.origin import Origin
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ _REPLAYABLE = {
     ActivityTypes.installation_update,
 }
 _GONE = {"teamDeleted", "teamHardDeleted"}
+# A form id no core form has, for a submit whose data could not be read.
+UNREADABLE = ""
 
 
 def command_text(turn_context: TurnContext) -> str:
@@ -60,6 +63,14 @@ class WaaromTeamsBot(TeamsActivityHandler):
         # The core's chat module, looked up when the bot is built (not when this module is
         # imported); tests may pass a stand-in with the same functions.
         self.core = core if core is not None else importlib.import_module("bot.chat")
+        settings = services.settings
+        # A single-tenant app is the operator's own tenant's; a multi-tenant one serves
+        # tenants that read the default organisation only when the operator says so.
+        self.home_tenant = (
+            settings.microsoft_app_tenant_id or None
+            if settings.microsoft_app_type in ("SingleTenant", "UserAssignedMSI")
+            else None
+        )
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -77,6 +88,9 @@ class WaaromTeamsBot(TeamsActivityHandler):
             await replay.release(self.services, key)
             raise
 
+    def _origin(self, activity: Activity) -> Origin:
+        return origin_of(activity, self.home_tenant)
+
     def _replies(self, turn_context: TurnContext, **kwargs: Any) -> Replies:
         return Replies(turn_context, self.services, self.sender, **kwargs)
 
@@ -88,40 +102,43 @@ class WaaromTeamsBot(TeamsActivityHandler):
             await self._submit(turn_context, activity.value)
             return
         text = command_text(turn_context) or "help"
-        outcomes = await self.core.handle_text(self.services, origin_of(activity), text)
+        outcomes = await self.core.handle_text(self.services, self._origin(activity), text)
         await self._replies(turn_context).deliver(outcomes)
 
     async def _submit(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
+        """A card's button or form. Its data comes back from the client, so it is checked
+        here, and only the card the submit came from (``replyToId``) is ever changed."""
         activity = turn_context.activity
-        card_id = activity.reply_to_id
+        card_id = activity.reply_to_id if isinstance(activity.reply_to_id, str) else None
         if cards.CANCEL in value:
             await self._replies(turn_context).delete_card(card_id)
             return
-        origin = origin_of(activity)
-        if cards.ACTION in value:
-            outcomes = await self.core.handle_action(
-                self.services, origin, str(value[cards.ACTION]), str(value.get(cards.VALUE) or "")
-            )
-            await self._replies(turn_context, origin_card_id=card_id).deliver(outcomes)
+        origin = self._origin(activity)
+        try:
+            if cards.ACTION in value:
+                action, choice = cards.read_action(value)
+                outcomes = await self.core.handle_action(self.services, origin, action, choice)
+                await self._replies(turn_context, origin_card_id=card_id).deliver(outcomes)
+                return
+            if cards.FORM in value:
+                submit = cards.read_submit(value)
+                form = submit.form
+                outcomes = await self.core.handle_form(
+                    self.services, origin, form.form_id, form.context, submit.values
+                )
+                replies = self._replies(
+                    turn_context, submitted=Submitted(form, submit.values, card_id)
+                )
+                await replies.deliver(outcomes)
+                return
+        except cards.MalformedSubmit as exc:
+            log.warning("refused a card submit with malformed data: %s", exc)
+            # The core answers a form it does not know with "I don't understand that", in
+            # the team's language; nothing is stored.
+            outcomes = await self.core.handle_form(self.services, origin, UNREADABLE, "", {})
+            await self._replies(turn_context).deliver(outcomes)
             return
-        if cards.FORM in value and isinstance(value.get(cards.SPEC), dict):
-            form = cards.form_from_spec(value[cards.SPEC])
-            values = values_of(value)
-            outcomes = await self.core.handle_form(
-                self.services,
-                origin,
-                str(value[cards.FORM]),
-                str(value.get(cards.CONTEXT) or ""),
-                values,
-            )
-            replies = self._replies(
-                turn_context,
-                origin_card_id=value.get(cards.ORIGIN),
-                submitted=Submitted(form, values, card_id),
-            )
-            await replies.deliver(outcomes)
-            return
-        log.info("ignoring a card submit that is not ours: keys %s", sorted(value))
+        log.info("ignoring a card submit that is not ours: %d keys", len(value))
 
     # --- joining and leaving -------------------------------------------------------------
 
@@ -129,17 +146,17 @@ class WaaromTeamsBot(TeamsActivityHandler):
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if any(member.id == bot_id for member in activity.members_added or ()):
-            outcomes = await self.core.joined(self.services, origin_of(activity))
+            outcomes = await self.core.joined(self.services, self._origin(activity))
             await self._replies(turn_context).deliver(outcomes)
-        elif (
-            any(member.id == bot_id for member in activity.members_removed or ())
-            or (activity.channel_data or {}).get("eventType") in _GONE
+        elif any(member.id == bot_id for member in activity.members_removed or ()) or (
+            isinstance(activity.channel_data, dict)
+            and activity.channel_data.get("eventType") in _GONE
         ):
-            await self.core.conversation_removed(self.services, origin_of(activity))
+            await self.core.conversation_removed(self.services, self._origin(activity))
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         # Also announced as the bot leaving the conversation; disabling twice is harmless.
-        await self.core.conversation_removed(self.services, origin_of(turn_context.activity))
+        await self.core.conversation_removed(self.services, self._origin(turn_context.activity))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         # The welcome goes out with the conversationUpdate that accompanies an install.

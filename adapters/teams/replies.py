@@ -3,9 +3,10 @@
 - ``Say`` → a card in the conversation (in a channel thread, as a reply in that thread).
   Teams has no messages only one person in a channel can see, so a private ``Say`` in a
   channel is a normal reply there; in a personal chat it is private anyway.
-- ``OpenForm`` → a card with inputs; its submit carries the form, and the card whose button
-  opened it, back to us.
-- ``UpdateOrigin`` → the card whose button was pressed is replaced.
+- ``OpenForm`` → a card with inputs; its submit carries the form back to us.
+- ``UpdateOrigin`` → the card whose button was pressed is replaced. After a form's submit
+  nothing is: the submitted card itself becomes the record of what was sent (below), and the
+  card that opened the form is not known (the client's data must not choose it).
 - ``FormErrors`` → the form card is shown again in place, the problems named next to the
   fields and every value kept; nothing was stored.
 - ``Notify`` → a proactive message to the member's personal chat.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
@@ -70,8 +70,7 @@ class Replies:
                 case Say(message):
                     await self.send(message_activity(message))
                 case OpenForm(form):
-                    card = cards.form_card(form, origin_id=self.origin_card_id)
-                    await self.send(card_activity(card, form.title))
+                    await self.send(card_activity(cards.form_card(form), form.title))
                 case UpdateOrigin(message):
                     await self._update_origin(message)
                 case Notify(member_id, message):
@@ -91,6 +90,11 @@ class Replies:
             )
 
     async def _update_origin(self, message: Message) -> None:
+        if self.submitted is not None:
+            # A form's submit changes only its own card (into the record of what was sent):
+            # which card opened the form is not something its client-sent data may say.
+            log.debug("form submit: the card that opened the form is left as it is")
+            return
         activity = message_activity(message)
         if not self.origin_card_id or not await self.replace(self.origin_card_id, activity):
             await self.send(activity)
@@ -101,9 +105,7 @@ class Replies:
         if submitted is None:
             log.warning("form errors outside a form submit: %s", sorted(errors))
             return
-        card = cards.form_card(
-            submitted.form, values=submitted.values, errors=errors, origin_id=self.origin_card_id
-        )
+        card = cards.form_card(submitted.form, values=submitted.values, errors=errors)
         activity = card_activity(card, submitted.form.title)
         if not submitted.card_id or not await self.replace(submitted.card_id, activity):
             await self.send(activity)
@@ -117,12 +119,3 @@ class Replies:
             await with_retry(lambda: self.turn_context.delete_activity(reference), what="delete")
         except Exception as exc:
             log.info("could not delete card %s (%s)", activity_id, type(exc).__name__)
-
-
-def values_of(value: dict[str, Any]) -> dict[str, str]:
-    """The inputs of a submitted card, without our own ``waarom_*`` keys."""
-    return {
-        key: "" if item is None else str(item)
-        for key, item in value.items()
-        if not key.startswith("waarom_")
-    }

@@ -98,6 +98,8 @@ async def soak(url: str, seconds: float) -> dict[str, Any]:
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=fake.api_url,
             WAAROM_WEBHOOK_SECRET=SECRET,
+            WAAROM_TEAMS_EMULATOR="1",
+            WAAROM_HOST="127.0.0.1",
         )
     )
     services = bootstrap.build(load_settings(database_url=url, _env_file=None))

@@ -1,10 +1,12 @@
 """Helpers for the Teams tests: Teams-shaped activities posted over HTTP, the Adaptive Card
-schema check, settings for a configured bot."""
+schema check, settings for a configured bot, the endpoint with authentication."""
 
 from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,9 @@ import jsonschema
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from teams_connector import FakeConnector
+from teams_keys import KeyEndpoint
 
+from bot import bootstrap
 from bot.config import Settings, load_settings
 
 SCHEMA = json.loads(
@@ -37,6 +41,36 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return load_settings(**values)
+
+
+def submit_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Submit":
+                found.append(node)
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for e in card["body"] if e["type"].startswith("Input.")}
+
+
+def texts(card: dict[str, Any]) -> str:
+    return " ".join(
+        run["text"]
+        for element in card["body"]
+        for run in element.get("inlines", [])
+        + [i for item in element.get("items", []) for i in item.get("inlines", [])]
+    )
 
 
 class Client:
@@ -117,3 +151,28 @@ async def start_server(app: web.Application) -> TestServer:
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     return server
+
+
+@dataclass
+class Secured:
+    """The endpoint with an app id, its keys published at ``metadata_url``."""
+
+    client: Client
+    services: bootstrap.Services
+    auth: Any  # adapters.teams.endpoint.Authentication
+    metadata_url: str
+    keys: KeyEndpoint
+
+    def key_hits(self) -> int:
+        """How often this server's key endpoint (metadata and key set) was asked."""
+        mine = "/" + self.metadata_url.split("/")[3] + "/"
+        return sum(n for path, n in self.keys.hits.items() if path.startswith(mine))
+
+    def wait_for_hits(self, count: int, timeout: float) -> bool:
+        """Block until the key endpoint has been asked ``count`` times (a fetch made in the
+        background arrives in its own time)."""
+        with self.keys.changed:
+            return self.keys.changed.wait_for(lambda: self.key_hits() >= count, timeout)
+
+
+Secure = Callable[..., Awaitable[Secured]]

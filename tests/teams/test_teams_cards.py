@@ -77,7 +77,7 @@ def test_a_message_with_every_part_is_a_valid_card() -> None:
 
 
 def test_forms_errors_and_answers_are_valid_cards() -> None:
-    assert_valid_card(cards.form_card(FORM, origin_id="sent-1"))
+    assert_valid_card(cards.form_card(FORM))
     refused = cards.form_card(
         FORM, values={"language": "en", "quiet": "nonsense"}, errors={"quiet": "Use HH:MM-HH:MM"}
     )

@@ -130,7 +130,6 @@ async def test_a_refused_form_is_shown_again_with_the_values(
         cards.FORM: "answer",
         cards.CONTEXT: "42",
         cards.SPEC: cards.form_spec(FORM),
-        cards.ORIGIN: "card-1",
         "why": "Slow.",
         "how": "",
     }

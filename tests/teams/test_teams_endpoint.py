@@ -132,15 +132,6 @@ async def test_the_personal_chat_is_remembered_for_direct_messages(
     assert member.address["conversation"]["id"] == "a:personal-chat-1"
 
 
-async def test_emulator_mode_refuses_activities_for_other_hosts(
-    client: Client, connector: FakeConnector
-) -> None:
-    activity = client.activity(text="help")
-    activity["serviceUrl"] = "https://smba.trafficmanager.net/emea/"
-    assert await client.post(activity) == 401
-    assert connector.calls == []
-
-
 @pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [

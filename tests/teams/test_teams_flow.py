@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from teams_connector import Call, FakeConnector
-from teams_support import Client, assert_valid_card, make_settings
+from teams_support import Client, assert_valid_card, inputs, make_settings, submit_actions, texts
 
 import adapters.teams
 from bot import bootstrap
 from bot.messages import Message, Paragraph
 from bot.models import Idea, Team
-
-
-def submit_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
-                found.append(node)
-            for item in node.values():
-                walk(item)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
-
-
-def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e for e in card["body"] if e["type"].startswith("Input.")}
-
-
-def texts(card: dict[str, Any]) -> str:
-    return " ".join(
-        run["text"]
-        for element in card["body"]
-        for run in element.get("inlines", [])
-        + [i for item in element.get("items", []) for i in item.get("inlines", [])]
-    )
 
 
 async def ask(client: Client, connector: FakeConnector) -> Call:
@@ -78,16 +46,18 @@ async def test_a_prompt_answered_through_its_card_becomes_an_idea(
     async with services.sessions() as session:
         assert (await session.scalars(select(Idea))).all() == []
 
-    # Accepted: the idea is stored, the prompt card updated, the form made read-only.
+    # Accepted: the idea is stored and the form made read-only. A form's submit changes only
+    # its own card, so the prompt card stays (pressing it again says it was answered).
     values = {**submit["data"], "why": "Because customers wait.", "how": "Answer within a day."}
     assert await client.post(client.activity(value=values, reply_to_id=form.id)) == 201
     async with services.sessions() as session:
         (idea,) = (await session.scalars(select(Idea))).all()
     assert (idea.why, idea.how) == ("Because customers wait.", "Answer within a day.")
     updated = {call.activity_id: call for call in connector.updates()}
-    assert prompt.id in updated
-    assert_valid_card(updated[prompt.id].card)
-    assert submit_actions(updated[prompt.id].card) == []
+    assert set(updated) == {form.id}
+    assert "Thank you" in texts(connector.sent()[-1].card)
+    assert await client.post(client.activity(value=answer["data"], reply_to_id=prompt.id)) == 201
+    assert "already been answered" in texts(connector.sent()[-1].card)
     assert_valid_card(updated[form.id].card)
     assert "Answer within a day." in texts(updated[form.id].card)
     for call in connector.calls:
