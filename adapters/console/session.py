@@ -12,7 +12,7 @@ from typing import TextIO
 from adapters.console.render import render
 from bot import chat
 from bot.bootstrap import Services
-from bot.messages import Button, FormErrors, Notify, OpenForm, Outcome, Say, UpdateOrigin
+from bot.messages import Button, Form, FormErrors, Notify, OpenForm, Outcome, Say, UpdateOrigin
 from bot.models import Member
 from bot.origin import Origin
 
@@ -134,7 +134,7 @@ class ConsoleChat:
             await chat.handle_action(self.services, self.origin(), button.action, button.value)
         )
 
-    async def fill(self, form: chat.views.Form) -> None:
+    async def fill(self, form: Form) -> None:
         self.write(f"\n{form.title}" + (f"\n{form.intro}" if form.intro else ""))
         values = {field.name: field.initial for field in form.fields}
         pending = [field.name for field in form.fields]

@@ -165,7 +165,7 @@ class SlackDelivery:
         for page in message_args(message):
             # The first page carries the send's marker as message metadata, so that after a
             # crash the clock can look in the channel to see whether it arrived.
-            extra = (
+            extra: dict[str, Any] = (
                 {}
                 if ref
                 else {"metadata": {"event_type": EVENT_TYPE, "event_payload": {"marker": marker}}}
@@ -187,9 +187,10 @@ class SlackDelivery:
                 include_all_metadata=True,
                 limit=200,
             )
+            messages: list[dict[str, Any]] = response.get("messages", [])
             found = any(
                 (item.get("metadata") or {}).get("event_payload", {}).get("marker") == marker
-                for item in response.get("messages", [])
+                for item in messages
             )
             return {"found": found}
 

@@ -159,7 +159,8 @@ def form_spec(form: Form) -> dict[str, Any]:
     """The form as plain JSON, carried in the submit data so that a refused submit can be
     shown again, values kept, by whichever web process receives it. Lists, not tuples: the
     SDK's serializer would turn a tuple into its ``repr``."""
-    return json.loads(json.dumps(dataclasses.asdict(form)))
+    spec: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(form)))
+    return spec
 
 
 class MalformedSubmit(ValueError):

@@ -164,7 +164,6 @@ def test_the_tenant_of_an_activity(client: Client) -> None:
     assert origin_of(Activity().deserialize(emulator)).workspace_id == NO_TENANT
 
 
-
 @pytest.mark.finding(2)
 def test_only_the_emulator_and_a_single_tenant_apps_own_tenant_are_home(client: Client) -> None:
     other = Activity().deserialize(client.activity(text="help", tenant="9f1c-guid"))
