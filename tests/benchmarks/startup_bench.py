@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _common import fresh_database  # noqa: E402
+from _common import fresh_database
 
 # Runs the command in-process and then reports which heavy modules it loaded.
 PROBE = (
