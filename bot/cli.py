@@ -675,6 +675,8 @@ def forget(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a customer's feedback everywhere it is kept (right to erasure)."""
+    from rich.markup import escape
+
     from bot import privacy
 
     try:
@@ -682,7 +684,7 @@ def forget(
             external_id=external_id, email=email, phone=phone, source=source, org=org
         )
     except privacy.NotAKey as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
         raise typer.Exit(2) from None
     services = _services(_settings())
 
@@ -713,7 +715,7 @@ def forget(
     try:
         code = run(go())
     except privacy.NotAKey as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
         raise typer.Exit(2) from None
     raise typer.Exit(code)
 
