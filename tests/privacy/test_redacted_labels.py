@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
+from pathlib import Path
 
 import pytest
 from privacy_support import fixed_services, store, support_team
@@ -30,18 +32,38 @@ def _row(received_at: str) -> dict[str, object]:
     }
 
 
-async def _setup(url: str) -> None:
+async def _team(url: str) -> None:
     services = fixed_services(url)
     try:
         await support_team(services)
-        await store(services, [_row("2026-11-10T10:00:00+01:00")])
     finally:
         await services.close()
 
 
+def _import(database_url: str, tmp_path: Path) -> None:
+    """The row as an export holds it, through `waarom import`."""
+    path = tmp_path / "nps.csv"
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(_row("")))
+        writer.writeheader()
+        writer.writerow(_row("2026-11-10 10:00"))
+    result = CliRunner().invoke(
+        app,
+        [
+            *("import", str(path), "--text", "text", "--received-at", "received_at"),
+            *("--score", "score", "--segment", "segment", "--step", "step"),
+        ],
+        env={"DATABASE_URL": database_url},
+    )
+    assert result.exit_code == 0 and "imported 1" in result.output, result.output
+
+
 @pytest.mark.parametrize("output", ["text", "json"])
-def test_the_digest_never_shows_a_segment_or_step_as_given(database_url: str, output: str) -> None:
-    asyncio.run(_setup(database_url))
+def test_the_digest_never_shows_a_segment_or_step_as_given(
+    database_url: str, output: str, tmp_path: Path
+) -> None:
+    asyncio.run(_team(database_url))
+    _import(database_url, tmp_path)
     result = CliRunner().invoke(
         app,
         ["digest", "--team", "Support", "--week", "2026-W46", "--format", output],
