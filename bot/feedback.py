@@ -50,6 +50,7 @@ def key_hash(dedupe_key: str) -> str:
 
 
 _FORGOTTEN_CHUNK = 500
+_ANYONE_FORGOTTEN = text("SELECT 1 FROM forgotten_feedback WHERE org_id = :org_id LIMIT 1")
 
 
 async def _not_forgotten(
@@ -59,11 +60,10 @@ async def _not_forgotten(
     or a webhook's retry would otherwise bring back."""
     if not items:
         return items
-    # Nearly always nobody was forgotten: one indexed probe, and no hashing at all.
-    anyone = await session.scalar(
-        select(ForgottenFeedback.key_hash).where(ForgottenFeedback.org_id == org_id).limit(1)
-    )
-    if anyone is None:
+    # Nearly always nobody was forgotten: one indexed probe, and no hashing at all. A plain
+    # statement on the connection, as it runs once per batch of an import.
+    connection = await session.connection()
+    if (await connection.execute(_ANYONE_FORGOTTEN, {"org_id": org_id})).first() is None:
         return items
     hashes = {item.dedupe_key: key_hash(item.dedupe_key) for item in items}
     unique = sorted(set(hashes.values()))
