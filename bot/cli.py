@@ -696,6 +696,92 @@ def status(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
     run(go())
 
 
+@app.command()
+def forget(
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="The feedback's id in its source.")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="An e-mail address in the text.")] = None,
+    phone: Annotated[str | None, typer.Option(help="A phone number in the text.")] = None,
+    source: Annotated[str | None, typer.Option(help="Everything from this source.")] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Only this organisation (default: every one).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a customer's feedback everywhere it is kept (right to erasure)."""
+    from rich.markup import escape
+
+    from bot import privacy
+
+    try:
+        who = privacy.customer(
+            external_id=external_id, email=email, phone=phone, source=source, org=org
+        )
+    except privacy.NotAKey as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    services = _services(_settings())
+
+    async def go() -> int:
+        try:
+            found = await privacy.forget(services.sessions, who, dry_run=True)
+            if not found.feedback:
+                out.print("Nothing stored matches; nothing removed.")
+                return 0
+            out.print("This removes:\n  " + "\n  ".join(found.lines()), highlight=False)
+            if not yes and not sys.stdin.isatty():
+                err.print("Nothing removed: confirm at a terminal, or add --yes.")
+                return 1
+            if not yes and not typer.confirm("Remove it for good?", default=False):
+                out.print("Nothing removed.")
+                return 1
+            done = await privacy.forget(services.sessions, who)
+            out.print("Removed:\n  " + "\n  ".join(done.lines()), highlight=False)
+            if not done.settled:
+                err.print(
+                    "SQLite's write-ahead log is still in use by another process; it "
+                    "is cleared when `waarom retention` runs with nothing else open."
+                )
+            return 0
+        finally:
+            await services.close()
+
+    try:
+        code = run(go())
+    except privacy.NotAKey as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def retention() -> None:
+    """Remove the raw text of feedback older than WAAROM_RETENTION_DAYS now (the clock does
+    it every few minutes); the redacted text and its words stay."""
+    import datetime as dt
+
+    from bot import privacy
+
+    settings = _settings()
+    services = _services(settings)
+
+    async def go() -> int:
+        try:
+            cutoff = services.now() - dt.timedelta(days=settings.waarom_retention_days)
+            changed = await privacy.expire_raw_text(services.sessions, cutoff, batches=None)
+            await privacy.settle(services.sessions)
+            return changed
+        finally:
+            await services.close()
+
+    changed = run(go())
+    out.print(
+        f"Raw text removed from {changed} feedback item(s) received more than "
+        f"{settings.waarom_retention_days} days ago."
+    )
+
+
 from bot.orgs_cli import app as orgs_app  # noqa: E402  (after the core commands)
 
 app.add_typer(orgs_app, name="orgs")

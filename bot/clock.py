@@ -43,6 +43,7 @@ from bot.digest import (
 from bot.messages import Message
 from bot.models import Installation, Member, Nudge, ProcessedEvent, Send, Team, TeamMember
 from bot.nudges import nudge_content, plan_nudge
+from bot.privacy import apply_retention
 from bot.schedule import ScheduleError, allowed, last_occurrence, parse_quiet, parse_weekly
 from bot.sends import (
     Outcome,
@@ -135,6 +136,8 @@ class Clock:
         await asyncio.gather(*jobs)
         report.expired = await self._expire(moment)
         await self._forget_old_events(moment)
+        if team_ids is None:  # the sweep every few minutes and start-up, not each send job
+            await apply_retention(self.services, moment)
         return report
 
     async def start_up(self, now: dt.datetime | None = None) -> TickReport:
