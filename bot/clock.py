@@ -713,17 +713,3 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
-
-
-async def recent_sends(services: Services, team_id: int, limit: int = 5) -> list[Send]:
-    async with services.sessions() as session:
-        return list(
-            (
-                await session.scalars(
-                    select(Send)
-                    .where(Send.team_id == team_id)
-                    .order_by(Send.claimed_at.desc(), Send.id.desc())
-                    .limit(limit)
-                )
-            ).all()
-        )

@@ -59,6 +59,7 @@ def _import(database_url: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("output", ["text", "json"])
+@pytest.mark.finding(7)
 def test_the_digest_never_shows_a_segment_or_step_as_given(
     database_url: str, output: str, tmp_path: Path
 ) -> None:
@@ -79,6 +80,7 @@ def test_the_digest_never_shows_a_segment_or_step_as_given(
         assert data["highlights"][0]["step"] == "bel [telefoon] of [e-mail]"
 
 
+@pytest.mark.finding(7)
 async def test_a_nudge_quote_never_shows_a_segment_or_step_as_given(services: Services) -> None:
     target, anna = await support_team(services)
     await store(services, [_row("2026-11-17T10:00:00+01:00")])
