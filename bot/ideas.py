@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Idea, IdeaEvent, Member, Team
@@ -70,6 +70,46 @@ async def create_idea(
         )
     )
     return idea
+
+
+async def insert_idea(
+    session: AsyncSession,
+    *,
+    team_id: int,
+    author_id: int | None,
+    why: str,
+    how: str,
+    now: dt.datetime,
+    nudge_id: int | None = None,
+    prompt_id: str | None = None,
+    feedback_id: int | None = None,
+) -> int:
+    """:func:`create_idea` as two plain INSERTs, returning the new idea's id without loading
+    it: the write an answer's acknowledgement waits for, kept cheap."""
+    idea_id: int = (
+        await session.execute(
+            insert(Idea)
+            .values(
+                team_id=team_id,
+                author_member_id=author_id,
+                why=why,
+                how=how,
+                nudge_id=nudge_id,
+                prompt_id=prompt_id,
+                feedback_id=feedback_id,
+                status="new",
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(Idea.id)
+        )
+    ).scalar_one()
+    await session.execute(
+        insert(IdeaEvent).values(
+            idea_id=idea_id, at=now, actor_member_id=author_id, kind="created", new_value="new"
+        )
+    )
+    return idea_id
 
 
 async def team_idea(session: AsyncSession, team: Team, idea_id: int) -> Idea:
