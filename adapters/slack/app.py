@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import installs
+from adapters.slack.authorize import StoredAuthorize, TokenAuthorize
 from adapters.slack.background import Background
 from adapters.slack.inbound import Core, Listeners
 from adapters.slack.logs import api_logger
@@ -46,7 +47,8 @@ BOT_SCOPES = (
     "users:read",
 )
 RATE_LIMIT_RETRIES = 3
-# How long a stopping server waits for acknowledged work to finish.
+# How long a stopping server waits for replies still on their way to Slack (what they are
+# about is stored before its acknowledgement).
 SHUTDOWN_GRACE = 20.0
 
 
@@ -55,8 +57,10 @@ class SlackApp:
     bolt: AsyncApp
     sender: Sender
     oauth: bool
-    # Work still to do after an acknowledgement (storing submitted forms).
+    # Replies still to send after an acknowledgement.
     background: Background
+    # One workspace: learns who the bot is (auth.test) without a request waiting for it.
+    identity: TokenAuthorize | None = None
 
 
 def configured(settings: Settings, *, socket: bool = False) -> str | None:
@@ -112,6 +116,7 @@ def build(services: Services, core: Core | None = None, *, socket: bool = False)
 
     tokens: TokenLookup
     store: installs.InstallationStore | None = None
+    identity: TokenAuthorize | None = None
     if settings.slack_client_id and settings.slack_client_secret:
         store = installs.InstallationStore(services, settings.slack_client_id, _fernet(settings))
         oauth_settings = AsyncOAuthSettings(
@@ -138,6 +143,11 @@ def build(services: Services, core: Core | None = None, *, socket: bool = False)
             signing_secret=signing_secret,
             oauth_settings=oauth_settings,
             installation_store_bot_only=True,
+            # The bot's token and ids as stored at install time: no auth.test per request.
+            # (Bolt takes an AsyncAuthorize as it is; its annotation names only functions.)
+            authorize=StoredAuthorize(store),  # type: ignore[arg-type]
+            # Acknowledge when the listener returns: after what the request stores.
+            process_before_response=True,
             name="waarom",
         )
         found_store = store
@@ -150,19 +160,30 @@ def build(services: Services, core: Core | None = None, *, socket: bool = False)
     else:
         assert settings.slack_bot_token is not None
         token = settings.slack_bot_token.get_secret_value()
-        client = web_client(settings, token)
-        bolt = AsyncApp(client=client, signing_secret=signing_secret, name="waarom")
+        identity = TokenAuthorize(web_client(settings, token))
+        bolt = AsyncApp(
+            # The token comes with each request from ``identity``.
+            client=web_client(settings),
+            signing_secret=signing_secret,
+            authorize=identity,  # type: ignore[arg-type]
+            process_before_response=True,
+            name="waarom",
+        )
 
         async def single_token(_workspace_id: str) -> str | None:
             return token
 
         tokens = single_token
 
-    listeners = Listeners(services, core, tokens, store)
+    listeners = Listeners(services, core, tokens, store, identity)
     listeners.register(bolt)
     sender = Sender(services, tokens, web_client(settings))
     return SlackApp(
-        bolt=bolt, sender=sender, oauth=store is not None, background=listeners.background
+        bolt=bolt,
+        sender=sender,
+        oauth=store is not None,
+        background=listeners.background,
+        identity=identity,
     )
 
 
@@ -210,11 +231,13 @@ def mount(app: web.Application, services: Services, core: Core | None = None) ->
 
     async def connections(_app: web.Application) -> AsyncIterator[None]:
         session = await share_connections(slack)
+        if slack.identity is not None:
+            slack.identity.learn()
         yield
         await session.close()
 
     async def finish_background(_app: web.Application) -> None:
-        # Before the database closes: forms already acknowledged are still stored.
+        # Replies under way get a moment to reach Slack; what they are about is stored.
         await slack.background.drain(SHUTDOWN_GRACE)
 
     app.cleanup_ctx.append(connections)

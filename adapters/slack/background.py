@@ -1,9 +1,10 @@
-"""Work that runs after Slack has had its acknowledgement.
+"""What runs after Slack has had its acknowledgement: replies, message updates, modals.
 
-Slack wants an answer within 3 seconds; storing can come after. Such work runs as tasks
-of its own, a few at a time (each holds a database connection, and a burst of submissions
-must not take every connection nor starve the acknowledgements of the CPU), and what is
-still queued or running is finished before the server stops.
+Everything a request stores is committed before its acknowledgement (see
+:mod:`adapters.slack.inbound`), so what runs here only tells people about it. Each piece is a
+task of its own, not queued behind the others: a Slack that answers slowly delays the reply
+it is asked for, never another request's reply nor anything stored. What is still running
+when the server stops gets a grace period to finish.
 """
 
 from __future__ import annotations
@@ -14,29 +15,23 @@ from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
-# At most this many at once; the database pool has more connections than this, so
-# commands, clicks and health checks always find one.
-CONCURRENCY = 4
-
 
 class Background:
-    def __init__(self, concurrency: int = CONCURRENCY) -> None:
-        self._slots = asyncio.Semaphore(concurrency)
+    def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def start(self, what: str, work: Callable[[], Awaitable[None]]) -> None:
-        """Run ``work`` soon. It should report its own failures; anything it lets escape is
-        logged here under ``what``."""
+        """Run ``work`` now, beside the request that started it. It should report its own
+        failures; anything it lets escape is logged here under ``what``."""
         task = asyncio.create_task(self._run(what, work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, what: str, work: Callable[[], Awaitable[None]]) -> None:
-        async with self._slots:
-            try:
-                await work()
-            except Exception:
-                log.exception("%s failed after the acknowledgement", what)
+        try:
+            await work()
+        except Exception:
+            log.exception("%s failed after the acknowledgement", what)
 
     @property
     def pending(self) -> int:
@@ -49,6 +44,8 @@ class Background:
             _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
             if pending:
                 log.warning(
-                    "%d task(s) after the acknowledgement still running at shutdown", len(pending)
+                    "%d reply(ies) to Slack still under way at shutdown, given up; "
+                    "what they were about is stored",
+                    len(pending),
                 )
                 return

@@ -99,10 +99,10 @@ def run_stub_core(port: int) -> None:
     from bot.config import load_settings
     from bot.web import create_app
 
-    async def accept(*_args: Any) -> list[Any]:
-        return []
+    async def accept(*_args: Any) -> chat.SavedForm:
+        return chat.SavedForm()
 
-    chat.handle_form = accept  # type: ignore[assignment]
+    chat.save_form = accept  # type: ignore[assignment]
     services = bootstrap.build(load_settings())
     web.run_app(create_app(services), host="127.0.0.1", port=port, print=None)
 
