@@ -39,10 +39,13 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # What the bot may do; keep in step with manifest.yml.
 BOT_SCOPES = (
+    "channels:history",
     "channels:read",
     "chat:write",
     "commands",
+    "groups:history",
     "groups:read",
+    "im:history",
     "im:write",
     "users:read",
 )
