@@ -20,10 +20,11 @@ from cryptography.fernet import Fernet
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import installs
+from adapters.slack import installs, signing
 from adapters.slack.authorize import StoredAuthorize, TokenAuthorize
 from adapters.slack.background import Background
 from adapters.slack.inbound import Core, Listeners
@@ -210,9 +211,27 @@ def mount(app: web.Application, services: Services, core: Core | None = None) ->
         return None
     slack = build(services, core)
     bolt = slack.bolt
+    assert services.settings.slack_signing_secret is not None  # configured() says so
+    secret = services.settings.slack_signing_secret.get_secret_value()
+    refusals = signing.Refusals()
 
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        # Signed by Slack, and of a size Slack sends, before Bolt parses a byte of it.
+        body, refusal = await signing.signed_body(request, secret, refusals)
+        if refusal is not None:
+            return refusal
+        assert body is not None
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body.decode("utf-8"),
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+        except (ValueError, RecursionError):
+            # Signed, so from Slack, yet not a body Slack sends (not UTF-8, not parseable).
+            log.warning("Slack route: a signed request with a body that cannot be read")
+            return web.Response(status=400, text="unreadable body")
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     app.router.add_post(EVENTS_PATH, events)
     flow = bolt.oauth_flow

@@ -5,7 +5,7 @@ The server must come back by itself (its pool pings connections before use), eve
 must either succeed or get an answer the sender can act on (webhook: 503 with Retry-After;
 Slack: the person is told, or the form stays open), and nothing acknowledged may be lost:
 every batch answered 2xx and every form answered with a plain acknowledgement is in the
-database afterwards, unless the person was told it was not saved.
+database afterwards.
 """
 
 from __future__ import annotations
