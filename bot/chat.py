@@ -11,10 +11,10 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import directory, views
+from bot import directory, quick_answer, views
 from bot.bootstrap import Services
 from bot.digest import Week, build_digest, render_digest
 from bot.feedback import store_feedback
@@ -600,6 +600,13 @@ async def save_form(
     """Store a submitted form in one transaction, committed when this returns, and nothing
     more: an adapter acknowledges the platform after it, so it holds only the write.
     Problems come back as :class:`FormErrors` (then nothing was stored)."""
+    if form_id == "answer" and not check_form(
+        services, form_id, values, services.settings.waarom_language
+    ):
+        # In one statement when nothing but the answer needs writing (PostgreSQL).
+        quick = await quick_answer.store(services, origin, context, dict(values))
+        if quick is not None:
+            return SavedForm(idea_id=quick[0], language=quick[1])
     async with services.sessions() as session, session.begin():
         ctx = await _context(services, session, origin)
         if form_id == "settings":
@@ -669,6 +676,23 @@ async def _submit_settings(ctx: Context, context: str, values: Mapping[str, str]
     return [_private(_settings_summary(t, team, await _lead_names(ctx, team)))]
 
 
+# The prompt claimed atomically, and only if it is the actor's (or their team's, in their
+# organisation): a double submit, or two web processes, make one idea. Built once, as it
+# runs on every answer.
+_nudges, _teams = Nudge.metadata.tables["nudges"].c, Team.metadata.tables["teams"].c
+_CLAIM = (
+    update(Nudge.metadata.tables["nudges"])
+    .where(
+        _nudges.id == bindparam("nudge"),
+        _nudges.status != "answered",
+        or_(_nudges.member_id == bindparam("member"), _nudges.member_id.is_(None)),
+        _nudges.team_id.in_(select(_teams.id).where(_teams.org_id == bindparam("org"))),
+    )
+    .values(status="answered", answered_at=bindparam("now"))
+    .returning(_nudges.team_id, _nudges.prompt_id, _nudges.feedback_id)
+)
+
+
 async def _claim_answer(
     ctx: Context, context: str, values: Mapping[str, str]
 ) -> int | list[Outcome]:
@@ -676,20 +700,15 @@ async def _claim_answer(
     prompt is not the actor's or was answered already."""
     if not context.isdigit():
         return [_private(views.text_message(ctx.t("nudge.not_yours")))]
-    # Claimed atomically, and only if it is the actor's (or their team's, in their
-    # organisation): a double submit, or two web processes, makes one idea.
     claimed = (
         await ctx.session.execute(
-            update(Nudge)
-            .where(
-                Nudge.id == int(context),
-                Nudge.status != "answered",
-                or_(Nudge.member_id == ctx.member.id, Nudge.member_id.is_(None)),
-                Nudge.team_id.in_(select(Team.id).where(Team.org_id == ctx.team.org_id)),
-            )
-            .values(status="answered", answered_at=ctx.now)
-            .returning(Nudge.team_id, Nudge.prompt_id, Nudge.feedback_id)
-            .execution_options(synchronize_session=False)
+            _CLAIM,
+            {
+                "nudge": int(context),
+                "member": ctx.member.id,
+                "org": ctx.team.org_id,
+                "now": ctx.now,
+            },
         )
     ).first()
     if claimed is None:  # say why: not theirs, or answered already

@@ -202,7 +202,8 @@ class Listeners:
         """Run a request's write (before its acknowledgement); None when it failed, which
         is logged with the request's context."""
         try:
-            return await work()
+            with self.background.writing():
+                return await work()
         except Exception:
             log.exception("Slack %s failed (%s)", what, _where(body))
             return None
@@ -375,7 +376,9 @@ class Listeners:
             message_ephemeral=not state.message_ts,
             respond=AsyncRespond(response_url=state.response_url) if state.response_url else None,
         )
-        self.background.start(what, lambda: self._after_form(what, body, reply, saved))
+        # The thanks (with similar ideas) and the prompt's new look cost more than the
+        # answer's write: they wait for a lull in the writes.
+        self.background.after_writes(what, lambda: self._after_form(what, body, reply, saved))
 
     async def _refuse(
         self, ack: AsyncAck, values: dict[str, str], problems: dict[str, str]
