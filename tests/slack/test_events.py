@@ -216,7 +216,7 @@ async def test_listener_errors_are_logged_with_context_and_told(
     [reply] = await fake_slack.wait_for("response_url")
     assert reply["response_type"] == "ephemeral"
     assert "went wrong" in reply["text"]
-    [record] = [r for r in caplog.records if r.name == "adapters.slack.inbound" and r.exc_info]
+    [record] = [r for r in caplog.records if r.name == "adapters.slack.handling" and r.exc_info]
     assert TEAM in record.getMessage()
     assert USER in record.getMessage()
 
@@ -288,7 +288,7 @@ async def test_a_store_that_fails_keeps_the_text_in_the_modal(
     assert answer["response_action"] == "errors"
     assert "nothing was saved" in answer["errors"]["text"]
     assert await count(serve, Feedback) == 0
-    [record] = [r for r in caplog.records if r.name == "adapters.slack.inbound" and r.exc_info]
+    [record] = [r for r in caplog.records if r.name == "adapters.slack.handling" and r.exc_info]
     assert "form feedback" in record.getMessage()
     assert TEAM in record.getMessage() and USER in record.getMessage()
 
