@@ -7,9 +7,9 @@ it is asked for, never another request's reply nor anything stored.
 
 Work that can wait (:meth:`Background.after_writes`: the thanks for an answer, with similar
 ideas, and the prompt shown as answered, which cost more than storing the answer) waits for
-a lull in the writes, at most :data:`PATIENCE` seconds: a burst of answers is then stored
-at the pace of the writes alone. What is still waiting or running when the server stops is
-started at once and gets a grace period to finish.
+a lull in the writes, at most :data:`PATIENCE` seconds, and runs :data:`AT_ONCE` at a time:
+a burst of answers is then stored at the pace of the writes alone. What is still waiting or
+running when the server stops is started at once and gets a grace period to finish.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ Work = Callable[[], Awaitable[None]]
 LULL = 0.05
 # The longest work that can wait is held back for the writes.
 PATIENCE = 5.0
+# At most this much work that could wait runs at once, so that what is let go in a lull
+# does not hold up the writes that come after it.
+AT_ONCE = 8
 
 
 class Background:
@@ -35,6 +38,7 @@ class Background:
         self.lull = lull
         self.patience = patience
         self._tasks: set[asyncio.Task[None]] = set()
+        self._deferred: set[asyncio.Task[None]] = set()
         self._writing = 0
         self._last_write = 0.0
         self._waiting: deque[tuple[float, str, Work]] = deque()
@@ -60,23 +64,32 @@ class Background:
         while self._waiting:
             now = time.monotonic()
             lull = not self._writing and now - self._last_write >= self.lull
-            while self._waiting and (lull or now - self._waiting[0][0] >= self.patience):
-                _, what, work = self._waiting.popleft()
-                self.start(what, work)
+            while (
+                self._waiting
+                and len(self._deferred) < AT_ONCE
+                and (lull or now - self._waiting[0][0] >= self.patience)
+            ):
+                self._let_go()
             if self._waiting:
                 await asyncio.sleep(self.lull)
 
+    def _let_go(self) -> None:
+        _, what, work = self._waiting.popleft()
+        task = self.start(what, work)
+        self._deferred.add(task)
+        task.add_done_callback(self._deferred.discard)
+
     def _release(self) -> None:
         while self._waiting:
-            _, what, work = self._waiting.popleft()
-            self.start(what, work)
+            self._let_go()
 
-    def start(self, what: str, work: Work) -> None:
+    def start(self, what: str, work: Work) -> asyncio.Task[None]:
         """Run ``work`` now, beside the request that started it. It should report its own
         failures; anything it lets escape is logged here under ``what``."""
         task = asyncio.create_task(self._run(what, work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _run(self, what: str, work: Work) -> None:
         try:
