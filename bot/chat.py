@@ -1,7 +1,7 @@
 """The chat surface, the same on every platform: commands, buttons, forms, home, welcome.
 
 Adapters turn platform events into these calls and render the outcomes they return
-(:mod:`bot.messages`). Each call is one database transaction.
+(:mod:`bot.messages`). Each call writes in one database transaction.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
-from bot import command_text, directory, orgs, team_settings, views
+from bot import command_text, directory, orgs, quick_answer, team_settings, views
 from bot.bootstrap import Services
 from bot.digest import Week, build_digest, render_digest
 from bot.feedback import store_feedback
@@ -23,7 +22,7 @@ from bot.i18n import Translator
 from bot.ideas import (
     MAX_ANSWER,
     IdeaError,
-    create_idea,
+    insert_idea,
     list_ideas,
     merge,
     move,
@@ -166,7 +165,12 @@ async def _home_team(ctx: Context) -> Team:
     found = await ctx.session.scalar(
         select(Team)
         .join(TeamMember, TeamMember.team_id == Team.id)
-        .where(TeamMember.member_id == ctx.member.id, Team.direct.is_(False), Team.active.is_(True))
+        .where(
+            TeamMember.member_id == ctx.member.id,
+            Team.direct.is_(False),
+            Team.active.is_(True),
+            Team.external_id != "",  # made by a click without a conversation, once
+        )
         .order_by(TeamMember.joined_at.desc(), Team.id.desc())
         .limit(1)
     )
@@ -525,30 +529,80 @@ def check_form(
     services: Services, form_id: str, values: Mapping[str, str], language: str
 ) -> dict[str, str]:
     """What is wrong with a submitted form, field name → problem in ``language``; empty
-    when it may be stored. Needs no database, so an adapter can answer at once and leave
-    the storing (:func:`handle_form`, which checks again) until after its acknowledgement.
+    when it may be stored. Needs no database, so an adapter can refuse a form before it
+    stores anything (:func:`save_form` checks again).
     """
     return _form_problems(services.catalog.translator(language), form_id, values)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedForm:
+    """A submitted form once :func:`save_form` has committed it: what can be said about it
+    already (problems, refusals, a stored feedback item, new settings) and, for an answer,
+    the idea it became, whose thanks :func:`after_form` works out later."""
+
+    outcomes: tuple[Outcome, ...] = ()
+    idea_id: int | None = None
+    language: str = ""
+
+
+async def save_form(
+    services: Services, origin: Origin, form_id: str, context: str, values: Mapping[str, str]
+) -> SavedForm:
+    """Store a submitted form in one transaction, committed when this returns, and nothing
+    more: an adapter acknowledges the platform after it, so it holds only the write.
+    Problems come back as :class:`FormErrors` (then nothing was stored)."""
+    if form_id == "answer" and not check_form(
+        services, form_id, values, services.settings.waarom_language
+    ):
+        # In one statement when nothing but the answer needs writing (PostgreSQL).
+        quick = await quick_answer.store(services, origin, context, dict(values))
+        if quick is not None:
+            return SavedForm(idea_id=quick[0], language=quick[1])
+    async with services.sessions() as session, session.begin():
+        ctx = await _context(services, session, origin)
+        if form_id == "settings":
+            return SavedForm(tuple(await _submit_settings(ctx, context, values)))
+        # The adapter may have checked already (check_form); this is the check that counts.
+        errors = _form_problems(ctx.t, form_id, values)
+        if errors:
+            return SavedForm((FormErrors(errors),))
+        if form_id == "answer":
+            claimed = await _claim_answer(ctx, context, values)
+            if isinstance(claimed, list):
+                return SavedForm(tuple(claimed))
+            return SavedForm(idea_id=claimed, language=ctx.t.language)
+        if form_id == "feedback":
+            return SavedForm(
+                tuple(
+                    await _store_chat_feedback(
+                        ctx, values["text"], (values.get("segment") or "").strip() or None
+                    )
+                )
+            )
+        return SavedForm((_private(views.text_message(ctx.t("action.unknown"))),))
+
+
+async def after_form(services: Services, saved: SavedForm) -> list[Outcome]:
+    """What to say about a saved form: for an answer the thanks, with similar ideas, and
+    the prompt shown as answered. Reads only; may run after the acknowledgement."""
+    if saved.idea_id is None:
+        return list(saved.outcomes)
+    async with services.sessions() as session:
+        idea = await session.get(Idea, saved.idea_id)
+        nudge = await session.get(Nudge, idea.nudge_id) if idea and idea.nudge_id else None
+        if idea is None or nudge is None:  # merged or removed since: nothing left to say
+            return []
+        t = services.catalog.translator(saved.language)
+        return await _answered(services, session, t, idea, nudge)
 
 
 async def handle_form(
     services: Services, origin: Origin, form_id: str, context: str, values: Mapping[str, str]
 ) -> list[Outcome]:
-    async with services.sessions() as session, session.begin():
-        ctx = await _context(services, session, origin)
-        if form_id == "settings":
-            return await _submit_settings(ctx, context, values)
-        # The adapter may have checked already (check_form); this is the check that counts.
-        errors = _form_problems(ctx.t, form_id, values)
-        if errors:
-            return [FormErrors(errors)]
-        if form_id == "answer":
-            return await _submit_answer(ctx, context, values)
-        if form_id == "feedback":
-            return await _store_chat_feedback(
-                ctx, values["text"], (values.get("segment") or "").strip() or None
-            )
-        return [_private(views.text_message(ctx.t("action.unknown")))]
+    """Store a submitted form and say what came of it (:func:`save_form`, then
+    :func:`after_form`)."""
+    return await after_form(services, await save_form(services, origin, form_id, context, values))
 
 
 async def _submit_settings(ctx: Context, context: str, values: Mapping[str, str]) -> list[Outcome]:
@@ -583,42 +637,69 @@ async def _settings_saved(
     return said
 
 
-async def _submit_answer(ctx: Context, context: str, values: Mapping[str, str]) -> list[Outcome]:
-    nudge = await _own_nudge(ctx, context)
-    if nudge is None:
-        return [_private(views.text_message(ctx.t("nudge.not_yours")))]
-    # Claim the nudge atomically: a double submit (or two web processes) makes one idea.
-    claimed = await ctx.session.execute(
-        update(Nudge)
-        .where(Nudge.id == nudge.id, Nudge.status != "answered")
-        .values(status="answered", answered_at=ctx.now)
-        .execution_options(synchronize_session=False)
+# The prompt claimed atomically, and only if it is the actor's (or their team's, in their
+# organisation): a double submit, or two web processes, make one idea. Built once, as it
+# runs on every answer.
+_nudges, _teams = Nudge.metadata.tables["nudges"].c, Team.metadata.tables["teams"].c
+_CLAIM = (
+    update(Nudge.metadata.tables["nudges"])
+    .where(
+        _nudges.id == bindparam("nudge"),
+        _nudges.status != "answered",
+        or_(_nudges.member_id == bindparam("member"), _nudges.member_id.is_(None)),
+        _nudges.team_id.in_(select(_teams.id).where(_teams.org_id == bindparam("org"))),
     )
-    if claimed.rowcount == 0:  # type: ignore[attr-defined]
-        return [_private(views.text_message(ctx.t("nudge.already_answered")))]
-    # What the claim wrote, without reading the row back.
-    set_committed_value(nudge, "status", "answered")
-    set_committed_value(nudge, "answered_at", ctx.now)
-    idea = await create_idea(
+    .values(status="answered", answered_at=bindparam("now"))
+    .returning(_nudges.team_id, _nudges.prompt_id, _nudges.feedback_id)
+)
+
+
+async def _claim_answer(
+    ctx: Context, context: str, values: Mapping[str, str]
+) -> int | list[Outcome]:
+    """Claim the prompt and write the idea, in three statements; or the refusal, when the
+    prompt is not the actor's or was answered already."""
+    if not context.isdigit():
+        return [_private(views.text_message(ctx.t("nudge.not_yours")))]
+    claimed = (
+        await ctx.session.execute(
+            _CLAIM,
+            {
+                "nudge": int(context),
+                "member": ctx.member.id,
+                "org": ctx.team.org_id,
+                "now": ctx.now,
+            },
+        )
+    ).first()
+    if claimed is None:  # say why: not theirs, or answered already
+        key = "nudge.already_answered" if await _own_nudge(ctx, context) else "nudge.not_yours"
+        return [_private(views.text_message(ctx.t(key)))]
+    return await insert_idea(
         ctx.session,
-        team_id=nudge.team_id,
+        team_id=claimed.team_id,
         author_id=ctx.member.id,
         why=typed_text(values["why"]),
         how=typed_text(values["how"]),
         now=ctx.now,
-        nudge_id=nudge.id,
-        prompt_id=nudge.prompt_id,
-        feedback_id=nudge.feedback_id,
+        nudge_id=int(context),
+        prompt_id=claimed.prompt_id,
+        feedback_id=claimed.feedback_id,
     )
-    prompt, quote = await nudge_content(ctx.session, ctx.services.library, nudge)
-    others = await recent_open_ideas(ctx.session, nudge.team_id, exclude=idea.id)
+
+
+async def _answered(
+    services: Services, session: AsyncSession, t: Translator, idea: Idea, nudge: Nudge
+) -> list[Outcome]:
+    prompt, quote = await nudge_content(session, services.library, nudge)
+    others = await recent_open_ideas(session, nudge.team_id, exclude=idea.id)
     similar = similar_ideas(f"{idea.why} {idea.how}", others)
-    thanks = ctx.t("answer.thanks", id=idea.id)
+    thanks = t("answer.thanks", id=idea.id)
     if similar:
-        thanks += " " + ctx.t("answer.similar", ids=", ".join(f"#{s.idea_id}" for s in similar))
+        thanks += " " + t("answer.similar", ids=", ".join(f"#{s.idea_id}" for s in similar))
     return [
         _private(views.text_message(thanks)),
-        UpdateOrigin(views.prompt_message(ctx.t, prompt, nudge, quote, state="answered")),
+        UpdateOrigin(views.prompt_message(t, prompt, nudge, quote, state="answered")),
     ]
 
 
@@ -714,6 +795,8 @@ __all__ = [
     "Context",
     "Digest",
     "Feedback",
+    "SavedForm",
+    "after_form",
     "check_form",
     "conversation_removed",
     "feedback_form",
@@ -722,5 +805,6 @@ __all__ = [
     "handle_text",
     "home",
     "joined",
+    "save_form",
     "workspace_removed",
 ]

@@ -124,6 +124,11 @@ async def team(
     address: dict[str, Any] | None = None,
     added_by: int | None = None,
 ) -> Team:
+    if not external_id:
+        # A request that names no conversation (a Slack App Home) belongs to the member's
+        # own team (:func:`home_conversation`); a team without one would capture their
+        # answers and could never be reached.
+        raise ValueError("a team needs the id of its conversation")
     query = select(Team).where(Team.installation_id == inst.id, Team.external_id == external_id)
     found = await session.scalar(query)
     if found is None:
@@ -179,6 +184,30 @@ async def known(
     if row is None:
         return None
     return row[0], row[1], row[2], row[3] is not None
+
+
+async def home_conversation(
+    session: AsyncSession, platform: str, workspace_id: str, user_id: str
+) -> str | None:
+    """The conversation that stands for a member where the platform names none (a click on
+    the Slack App Home, a form opened there): their most recently joined channel team, else
+    their 1:1 chat with the bot; None for a member the bot has never met in a conversation."""
+    return await session.scalar(
+        select(Team.external_id)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .join(Member, Member.id == TeamMember.member_id)
+        .join(Installation, Installation.id == Member.installation_id)
+        .where(
+            Installation.platform == platform,
+            Installation.external_id == workspace_id,
+            Member.external_id == user_id,
+            Team.installation_id == Installation.id,
+            Team.active.is_(True),
+            Team.external_id != "",
+        )
+        .order_by(Team.direct.asc(), TeamMember.joined_at.desc(), Team.id.desc())
+        .limit(1)
+    )
 
 
 async def join(session: AsyncSession, team_id: int, member_id: int) -> None:

@@ -20,10 +20,12 @@ from cryptography.fernet import Fernet
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import installs
+from adapters.slack import installs, signing
+from adapters.slack.authorize import StoredAuthorize, TokenAuthorize
 from adapters.slack.background import Background
 from adapters.slack.inbound import Core, Listeners
 from adapters.slack.logs import api_logger
@@ -38,15 +40,19 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # What the bot may do; keep in step with manifest.yml.
 BOT_SCOPES = (
+    "channels:history",
     "channels:read",
     "chat:write",
     "commands",
+    "groups:history",
     "groups:read",
+    "im:history",
     "im:write",
     "users:read",
 )
 RATE_LIMIT_RETRIES = 3
-# How long a stopping server waits for acknowledged work to finish.
+# How long a stopping server waits for replies still on their way to Slack (what they are
+# about is stored before its acknowledgement).
 SHUTDOWN_GRACE = 20.0
 
 
@@ -55,8 +61,10 @@ class SlackApp:
     bolt: AsyncApp
     sender: Sender
     oauth: bool
-    # Work still to do after an acknowledgement (storing submitted forms).
+    # Replies still to send after an acknowledgement.
     background: Background
+    # One workspace: learns who the bot is (auth.test) without a request waiting for it.
+    identity: TokenAuthorize | None = None
 
 
 def configured(settings: Settings, *, socket: bool = False) -> str | None:
@@ -112,6 +120,7 @@ def build(services: Services, core: Core | None = None, *, socket: bool = False)
 
     tokens: TokenLookup
     store: installs.InstallationStore | None = None
+    identity: TokenAuthorize | None = None
     if settings.slack_client_id and settings.slack_client_secret:
         store = installs.InstallationStore(services, settings.slack_client_id, _fernet(settings))
         oauth_settings = AsyncOAuthSettings(
@@ -138,6 +147,11 @@ def build(services: Services, core: Core | None = None, *, socket: bool = False)
             signing_secret=signing_secret,
             oauth_settings=oauth_settings,
             installation_store_bot_only=True,
+            # The bot's token and ids as stored at install time: no auth.test per request.
+            # (Bolt takes an AsyncAuthorize as it is; its annotation names only functions.)
+            authorize=StoredAuthorize(store),  # type: ignore[arg-type]
+            # Acknowledge when the listener returns: after what the request stores.
+            process_before_response=True,
             name="waarom",
         )
         found_store = store
@@ -150,19 +164,30 @@ def build(services: Services, core: Core | None = None, *, socket: bool = False)
     else:
         assert settings.slack_bot_token is not None
         token = settings.slack_bot_token.get_secret_value()
-        client = web_client(settings, token)
-        bolt = AsyncApp(client=client, signing_secret=signing_secret, name="waarom")
+        identity = TokenAuthorize(web_client(settings, token))
+        bolt = AsyncApp(
+            # The token comes with each request from ``identity``.
+            client=web_client(settings),
+            signing_secret=signing_secret,
+            authorize=identity,  # type: ignore[arg-type]
+            process_before_response=True,
+            name="waarom",
+        )
 
         async def single_token(_workspace_id: str) -> str | None:
             return token
 
         tokens = single_token
 
-    listeners = Listeners(services, core, tokens, store)
+    listeners = Listeners(services, core, tokens, store, identity)
     listeners.register(bolt)
     sender = Sender(services, tokens, web_client(settings))
     return SlackApp(
-        bolt=bolt, sender=sender, oauth=store is not None, background=listeners.background
+        bolt=bolt,
+        sender=sender,
+        oauth=store is not None,
+        background=listeners.background,
+        identity=identity,
     )
 
 
@@ -186,9 +211,27 @@ def mount(app: web.Application, services: Services, core: Core | None = None) ->
         return None
     slack = build(services, core)
     bolt = slack.bolt
+    assert services.settings.slack_signing_secret is not None  # configured() says so
+    secret = services.settings.slack_signing_secret.get_secret_value()
+    refusals = signing.Refusals()
 
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        # Signed by Slack, and of a size Slack sends, before Bolt parses a byte of it.
+        body, refusal = await signing.signed_body(request, secret, refusals)
+        if refusal is not None:
+            return refusal
+        assert body is not None
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body.decode("utf-8"),
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+        except (ValueError, RecursionError):
+            # Signed, so from Slack, yet not a body Slack sends (not UTF-8, not parseable).
+            log.warning("Slack route: a signed request with a body that cannot be read")
+            return web.Response(status=400, text="unreadable body")
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     app.router.add_post(EVENTS_PATH, events)
     flow = bolt.oauth_flow
@@ -210,11 +253,13 @@ def mount(app: web.Application, services: Services, core: Core | None = None) ->
 
     async def connections(_app: web.Application) -> AsyncIterator[None]:
         session = await share_connections(slack)
+        if slack.identity is not None:
+            slack.identity.learn()
         yield
         await session.close()
 
     async def finish_background(_app: web.Application) -> None:
-        # Before the database closes: forms already acknowledged are still stored.
+        # Replies under way get a moment to reach Slack; what they are about is stored.
         await slack.background.drain(SHUTDOWN_GRACE)
 
     app.cleanup_ctx.append(connections)

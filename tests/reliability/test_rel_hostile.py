@@ -188,7 +188,7 @@ async def test_slack_commands_and_forms_take_any_text(
     TALLY.bad_inputs += 3
 
     shown = json.dumps([c.args for c in fake.calls], ensure_ascii=False)
-    assert inbound.SORRY not in shown and inbound.SORRY_LATE not in shown
+    assert inbound.SORRY not in shown and inbound.SORRY_FORM not in shown
     _check_slack_payloads(fake.calls)
     # The form's text is stored exactly as the intake keeps it, or refused on the form.
     async with world.services.sessions() as session:

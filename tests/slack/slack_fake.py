@@ -2,8 +2,14 @@
 signed requests to the app the way Slack does.
 
 The fake answers the methods Waarom uses with the fields the SDK reads, and can be told to
-answer a method with HTTP 429 + ``Retry-After`` a few times. ``response_url``s point at it
-too (``/response/<n>``), so replies through them are recorded like any other call.
+answer a method with HTTP 429 + ``Retry-After`` a few times, or to answer every call only
+after ``delay`` seconds. ``response_url``s point at it too (``/response/<n>``), so replies
+through them are recorded like any other call.
+
+Like Slack, it refuses a method whose scope the token was not granted (``missing_scope``,
+with ``needed`` and ``provided``). A token is granted what the app's manifest asks for
+(``adapters/slack/manifest.yml``) unless a test says otherwise (``scopes``), so code that
+calls a method the manifest has no scope for fails its tests as it would fail in Slack.
 """
 
 from __future__ import annotations
@@ -15,11 +21,15 @@ import json
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack import app as slack_app
 
 TEAM = "T0WAAROM"
 TEAM_NAME = "Acme"
@@ -31,6 +41,41 @@ USER = "U0ANNA"
 ADMIN = "U0ADMIN"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1111-2222-fake"
+MANIFEST = Path(slack_app.__file__).parent / "manifest.yml"
+
+# The bot-token scopes each Web API method needs, from Slack's method reference
+# (docs.slack.dev/reference/methods). "{kind}" stands for the conversation's kind, by its
+# id: channels (C…), groups (private, G…), im (D…).
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "oauth.v2.access": (),
+    "views.open": (),
+    "views.publish": (),
+    "views.update": (),
+    "chat.postMessage": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.delete": ("chat:write",),
+    "users.info": ("users:read",),
+    "conversations.open": ("im:write",),
+    "conversations.info": ("{kind}:read",),
+    "conversations.history": ("{kind}:history",),
+}
+KINDS = ("channels", "groups", "im")
+
+
+def manifest_scopes() -> frozenset[str]:
+    manifest = yaml.safe_load(MANIFEST.read_text("utf-8"))
+    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def conversation_kind(channel: str) -> str:
+    return {"D": "im", "G": "groups"}.get(channel[:1], "channels")
+
+
+def needed_scopes(method: str, args: dict[str, Any]) -> tuple[str, ...]:
+    kind = conversation_kind(str(args.get("channel") or ""))
+    return tuple(scope.format(kind=kind) for scope in METHOD_SCOPES.get(method, ()))
 
 
 @dataclass
@@ -47,6 +92,10 @@ class Call:
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What the installed tokens were granted; the manifest's scopes unless a test says.
+    scopes: frozenset[str] = field(default_factory=manifest_scopes)
+    # Seconds each Web API call (and response_url post) takes to be answered.
+    delay: float = 0.0
     _throttle: dict[str, list[int]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -133,12 +182,17 @@ class FakeSlack:
         return args
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self._record("response_url", await request.json(), None)
+        args = await request.json()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self._record("response_url", args, None)
         return web.Response(text="ok")
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._args(request)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
         waits = self._throttle.get(method)
@@ -156,6 +210,14 @@ class FakeSlack:
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method != "oauth.v2.access" and not (token or "").startswith("xoxb-"):
             return {"ok": False, "error": "not_authed"}
+        needed = needed_scopes(method, args)
+        if set(needed) - self.scopes:
+            return {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": ",".join(needed),
+                "provided": ",".join(sorted(self.scopes)),
+            }
         match method:
             case "auth.test":
                 return {
@@ -193,6 +255,14 @@ class FakeSlack:
                         "is_channel": True,
                     },
                 }
+            case "conversations.history":
+                # Waarom's own posts in the channel, newest first, with their metadata.
+                posted = [
+                    {"type": "message", "ts": f"1700000000.{n:06d}", **c.args}
+                    for n, c in enumerate(self.of("chat.postMessage"), start=1)
+                    if c.args.get("channel") == args.get("channel")
+                ]
+                return {"ok": True, "messages": posted[::-1], "has_more": False}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
             case "users.info":
@@ -209,7 +279,7 @@ class FakeSlack:
                     "app_id": "A0WAAROM",
                     "access_token": "xoxb-oauth-installed-token",
                     "token_type": "bot",
-                    "scope": "chat:write,commands",
+                    "scope": ",".join(sorted(self.scopes)),
                     "bot_user_id": BOT_USER,
                     "team": {"id": "T0SECOND", "name": "Second Co"},
                     "enterprise": None,
@@ -336,6 +406,34 @@ class SlackClient:
                     "value": value,
                     "text": {"type": "plain_text", "text": "x"},
                     "action_ts": f"{action_ts if action_ts is not None else time.time():.6f}",
+                }
+            ],
+        }
+        return await self.interactive(payload, **kwargs)
+
+    async def home_click(
+        self, action_id: str, value: str, *, user: str = USER, **kwargs: Any
+    ) -> tuple[int, str]:
+        """A button pressed on the App Home: Slack names the view, no channel, no
+        response_url."""
+        n = self.next_id()
+        view_id = f"VHOME{n:05d}"
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "acme"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+            "api_app_id": "A0WAAROM",
+            "trigger_id": f"{n}.6666.home{n:04d}",
+            "container": {"type": "view", "view_id": view_id},
+            "view": {"id": view_id, "type": "home", "team_id": TEAM, "blocks": []},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": "x"},
+                    "action_ts": f"{time.time():.6f}",
                 }
             ],
         }

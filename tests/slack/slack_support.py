@@ -47,7 +47,7 @@ class Running:
         self.slack = slack
 
     async def settled(self) -> None:
-        """Wait for what the server does after its acknowledgements (storing forms)."""
+        """Wait for what the server sends Slack after its acknowledgements (replies)."""
         await self.server.app[SLACK].background.drain()
 
 

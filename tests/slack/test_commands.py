@@ -9,7 +9,7 @@ from slack_fake import ADMIN, CHANNEL, FakeSlack
 from slack_support import Running, assert_valid_blocks, assert_valid_view, formatting, live_markup
 from sqlalchemy import func, select
 
-from bot.models import Feedback, Idea, Member, Team
+from bot.models import Feedback, Idea, Member, Team, TeamLead
 
 COMMANDS = [
     "help",
@@ -106,11 +106,16 @@ async def test_feedback_without_text_opens_the_form(serve: Running, fake_slack: 
 async def test_mentions_in_user_text_never_ping(serve: Running, fake_slack: FakeSlack) -> None:
     await serve.slack.command("feedback <!channel> please *look* & fix <@U0BOSS> #smb")
     [reply] = await fake_slack.wait_for("response_url")
-    # Shown as typed where Slack parses nothing; escaped where it reads mrkdwn.
+    # Shown as typed where Slack parses nothing; nothing in it is live markup or formatting.
     assert live_markup(reply.args) == []
     assert formatting(reply.args) == []
-    assert "&lt;!channel&gt;" in reply.args["text"]
-    assert "<!channel> please *look* & fix" in json.dumps(reply.args["blocks"])
+    raw = json.dumps(reply.args)
+    assert "<!channel>" not in raw
+    assert "<@U0BOSS>" not in raw
+    # Slack's markup is read as what the person saw, and stored so.
+    async with serve.services.sessions() as session:
+        [text] = (await session.scalars(select(Feedback.text))).all()
+    assert text == "@channel please *look* & fix @U0BOSS"
 
 
 async def test_replayed_command_is_handled_once(serve: Running, fake_slack: FakeSlack) -> None:
@@ -136,3 +141,29 @@ async def test_channel_is_registered_as_a_team(serve: Running, fake_slack: FakeS
     assert team is not None
     assert team.address == {"channel": CHANNEL}
     assert ideas == 0
+
+
+@pytest.mark.finding(9)
+async def test_a_lead_sets_leads_by_mentioning_them(serve: Running, fake_slack: FakeSlack) -> None:
+    # The workspace admin leads the team until it has leads; Slack sends mentions escaped.
+    status, _ = await serve.slack.command("settings leads <@U0ANNA|anna> <@U0PIET>", user=ADMIN)
+    assert status == 200
+    [reply] = await fake_slack.wait_for("response_url")
+    assert reply["response_type"] == "ephemeral"
+    async with serve.services.sessions() as session:
+        team = await session.scalar(select(Team).where(Team.external_id == CHANNEL))
+        assert team is not None
+        leads = await session.scalars(
+            select(Member.external_id)
+            .join(TeamLead, TeamLead.member_id == Member.id)
+            .where(TeamLead.team_id == team.id)
+        )
+        assert sorted(leads.all()) == ["U0ANNA", "U0PIET"]
+    # What the people notice: Anna may now change the settings, the admin no longer may.
+    await serve.slack.command("settings", user="U0ANNA")
+    [opened] = await fake_slack.wait_for("views.open")
+    assert_valid_view(opened["view"])
+    await serve.slack.command("settings", user=ADMIN)
+    replies = await fake_slack.wait_for("response_url", 2)
+    assert "lead" in reply_text(replies[-1]).lower()
+    assert len(fake_slack.of("views.open")) == 1

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 
-from slack_fake import FakeSlack
+import pytest
+from slack_fake import TEAM, FakeSlack
 from slack_support import Running, slack_settings, start
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
+from bot.directory import organisation
+from bot.feedback import store_feedback
+from bot.intake import FieldMap, normalise
+from bot.models import Installation, Organisation
 
 OTHER = "T0OTHERCO"
 
@@ -16,9 +22,7 @@ OTHER = "T0OTHERCO"
 async def test_ideas_stay_in_their_workspace(
     database_url: str, fake_slack: FakeSlack, http
 ) -> None:  # type: ignore[no-untyped-def]
-    running, server = await start(
-        slack_settings(database_url, fake_slack, waarom_multi_org=True), fake_slack, http
-    )
+    running, server = await start(slack_settings(database_url, fake_slack), fake_slack, http)
     try:
         await answer_a_prompt(running, fake_slack, "Secret roadmap of the first workspace")
         await running.slack.command("ideas", team=OTHER)
@@ -30,6 +34,47 @@ async def test_ideas_stay_in_their_workspace(
         assert "Secret roadmap" in json.dumps(fake_slack.of("response_url")[-1].args)
     finally:
         await server.close()
+
+
+@pytest.mark.finding(2)
+async def test_the_tokens_workspace_reads_the_operators_feedback_and_no_other_does(
+    database_url: str, fake_slack: FakeSlack, http
+) -> None:  # type: ignore[no-untyped-def]
+    running, server = await start(slack_settings(database_url, fake_slack), fake_slack, http)
+    try:
+        await store_default_feedback(running, "Monteur Geheimstraat kwam drie keer niet")
+        await running.slack.command("ask")
+        [ours] = await fake_slack.wait_for("response_url")
+        assert "Geheimstraat" in json.dumps(ours.args)
+        await running.slack.command("ask", team=OTHER)
+        await fake_slack.settle()
+        theirs = fake_slack.of("response_url")[-1]
+        assert "Geheimstraat" not in json.dumps(theirs.args)
+        async with running.services.sessions() as session:
+            slugs = dict(
+                (
+                    await session.execute(
+                        select(Installation.external_id, Organisation.slug).join(Organisation)
+                    )
+                ).all()
+            )
+        assert slugs == {TEAM: "default", OTHER: f"slack-{OTHER}"}
+    finally:
+        await server.close()
+
+
+async def store_default_feedback(running: Running, text: str) -> None:
+    clock_now = running.services.now()
+    async with running.services.sessions() as session, session.begin():
+        org = await organisation(session)
+        item = normalise(
+            {"text": text, "score": 2, "received_at": clock_now.isoformat()},
+            FieldMap(step=None, external_id=None, source=None),
+            zone=running.services.zone,
+            default_source="test",
+            now=clock_now,
+        )
+        await store_feedback(session, org.id, [item])
 
 
 async def answer_a_prompt(running: Running, fake: FakeSlack, why: str) -> None:

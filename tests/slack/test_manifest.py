@@ -17,6 +17,8 @@ def test_manifest_matches_the_code() -> None:
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == inbound.COMMAND
     assert command["url"].endswith(app.EVENTS_PATH)
+    # Mentions reach the app as user ids (<@U…>), not as names anyone could type.
+    assert command["should_escape"] is True
     [shortcut] = manifest["features"]["shortcuts"]
     assert shortcut["callback_id"] == inbound.FEEDBACK_SHORTCUT
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
