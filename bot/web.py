@@ -7,7 +7,6 @@ mounted, with one log line saying so.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -15,6 +14,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from adapters import slack, teams
+from adapters.http_body import BODY_SECONDS, read_capped
 from bot import webhook
 from bot.bootstrap import Services
 
@@ -37,28 +37,6 @@ async def healthz(request: web.Request) -> web.Response:
 # --- feedback webhook: read the body (capped) and write the reply; bot.webhook does the rest ---
 
 
-# A sender that cannot deliver a megabyte in this time is stalling on purpose: each stalled
-# upload holds a connection and its buffered bytes.
-BODY_SECONDS = 10.0
-
-
-async def _read_capped(request: web.Request) -> bytes | None:
-    """The body, or ``None`` past the limit. Read here rather than with ``request.read()``,
-    whose ``client_max_size`` refusal is plain text and whose cap is the whole app's; a
-    chunked or compressed body has no trustworthy length, so the count is of bytes read.
-    :class:`TimeoutError` when it does not arrive in :data:`BODY_SECONDS`."""
-    length = request.content_length
-    if length is not None and length > webhook.MAX_BODY_BYTES:
-        return None
-    body = bytearray()
-    async with asyncio.timeout(BODY_SECONDS):
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            body += chunk
-            if len(body) > webhook.MAX_BODY_BYTES:
-                return None
-    return bytes(body)
-
-
 def _reply(reply: webhook.Reply) -> web.Response:
     return web.json_response(reply.body, status=reply.status, headers=dict(reply.headers))
 
@@ -72,7 +50,9 @@ async def feedback_webhook(request: web.Request) -> web.Response:
         # Not a byte of the body is read for a request that cannot be signed right.
         return _reply(refused)
     try:
-        body = await _read_capped(request)
+        # Read here rather than with ``request.read()``, whose ``client_max_size`` refusal is
+        # plain text and whose cap is the whole app's.
+        body = await read_capped(request, webhook.MAX_BODY_BYTES)
     except TimeoutError:
         return _reply(webhook.error(408, f"the body did not arrive within {BODY_SECONDS:.0f} s"))
     if body is None:

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from adapters.http_body import read_capped
+
 log = logging.getLogger(__name__)
 
 TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
@@ -31,7 +33,6 @@ MAX_AGE = 5 * 60
 # ``v0=`` and 64 hex digits; a unix time of at most 10 digits (until the year 2286).
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,10}")
-READ_CHUNK = 64 * 1024
 # Refusals are logged as a count at most this often, so a flood cannot fill the log.
 LOG_EVERY = 60.0
 
@@ -80,17 +81,6 @@ def too_large(content_length: int | None) -> bool:
     return content_length is not None and content_length > MAX_BODY_BYTES
 
 
-async def read_capped(request: web.Request) -> bytes | None:
-    """The body, or None once it is past :data:`MAX_BODY_BYTES` (a chunked or compressed
-    body has no length to trust, so what is read is counted)."""
-    body = bytearray()
-    async for chunk in request.content.iter_chunked(READ_CHUNK):
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return bytes(body)
-
-
 async def signed_body(
     request: web.Request, secret: str, refusals: Refusals
 ) -> tuple[bytes | None, web.Response | None]:
@@ -103,7 +93,11 @@ async def signed_body(
         return None, web.Response(status=413, text="too large")
     body = None
     if problem is None:
-        body = await read_capped(request)
+        try:
+            body = await read_capped(request, MAX_BODY_BYTES)
+        except TimeoutError:
+            refusals.add("body too slow")
+            return None, web.Response(status=408, text="the body did not arrive in time")
         if body is None:
             refusals.add("too large")
             return None, web.Response(status=413, text="too large")

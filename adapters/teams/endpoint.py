@@ -36,6 +36,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
 
+from adapters.http_body import read_capped
 from adapters.teams.addresses import has_tenant
 from adapters.teams.emulator import Emulator
 from adapters.teams.keys import KeysUnavailable, SigningKeys, install
@@ -101,16 +102,6 @@ def _refuse(status: int, text: str, **headers: str) -> web.Response:
     return response
 
 
-async def read_capped(request: web.Request, limit: int) -> bytes | None:
-    """The body, or ``None`` past ``limit`` (a chunked body has no length to trust)."""
-    body = bytearray()
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
-
-
 def parse_activity(body: bytes) -> Activity | None:
     try:
         raw = json.loads(body)
@@ -166,7 +157,10 @@ class Endpoint:
         refusal = await self.before_body(request)
         if refusal is not None:
             return refusal
-        body = await read_capped(request, MAX_BODY)
+        try:
+            body = await read_capped(request, MAX_BODY)
+        except TimeoutError:
+            return _refuse(408, "the activity did not arrive in time")
         if body is None:
             return _refuse(413, "activity too large")
         if len(body) > PARSE_INLINE:

@@ -312,9 +312,9 @@ async def test_an_unsigned_upload_is_refused_before_its_body_arrives(sender: Sen
 async def test_a_stalled_signed_upload_is_cut_off(
     sender: Sender, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import web as web_module
+    from adapters import http_body
 
-    monkeypatch.setattr(web_module, "BODY_SECONDS", 0.5)
+    monkeypatch.setattr(http_body, "BODY_SECONDS", 0.5)
     headers = sender.signed_headers(b"[]")
     head = (
         "POST /feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
