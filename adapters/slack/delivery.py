@@ -203,6 +203,12 @@ async def _classified(call: Any) -> dict[str, Any]:
         return result
     except SlackApiError as exc:
         code = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if code == "missing_scope" and exc.response is not None:
+            # Said in `waarom status`: the operator adds the scope and reinstalls the app.
+            needed = exc.response.get("needed") or "?"
+            raise PermanentFailure(
+                f"Slack: missing_scope: add the scope {needed} to the app and reinstall it"
+            ) from None
         if code in PERMANENT:
             raise PermanentFailure(f"Slack: {code}") from None
         retry = exc.response.headers.get("Retry-After") if exc.response is not None else None

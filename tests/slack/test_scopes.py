@@ -120,7 +120,8 @@ async def test_crash_recovery_can_look_in_the_channel(
             assert await delivery.delivered(target, "digest:7", since) is True
             assert await delivery.delivered(target, "digest:8", since) is False
         else:
-            with pytest.raises(PermanentFailure, match="missing_scope"):
+            # What `waarom status` shows for the send: the scope to add.
+            with pytest.raises(PermanentFailure, match="add the scope channels:history"):
                 await delivery.delivered(target, "digest:7", since)
         await delivery.close()
     finally:
