@@ -169,9 +169,9 @@ class Keeper:
             ).one()
         roster, team, inst = row
         target = RosterTarget(inst.platform, inst.external_id, roster.source_id, team.address)
-        if roster.read_at is None or roster.read_at < roster.wanted_at:
-            if not await self._read_whole(held, inst.id, target, started):
-                return  # chats wait for the next try
+        whole = roster.read_at is None or roster.read_at < roster.wanted_at
+        if whole and not await self._read_whole(held, inst.id, target, started):
+            return  # chats wait for the next try
         async with self.services.sessions() as session:
             waiting_people = (
                 await session.scalars(
