@@ -7,13 +7,23 @@ by the unique constraints: on conflict we read the row the other process wrote.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Installation, Member, Nudge, Organisation, Team, TeamLead, TeamMember
+from bot.models import (
+    Installation,
+    Member,
+    Nudge,
+    Organisation,
+    Team,
+    TeamLead,
+    TeamMember,
+    utcnow,
+)
 
 DEFAULT_ORG = "default"
 
@@ -184,12 +194,16 @@ async def known(
     return row[0], row[1], row[2], row[3] is not None
 
 
-async def join(session: AsyncSession, team_id: int, member_id: int) -> None:
+async def join(
+    session: AsyncSession, team_id: int, member_id: int, *, at: dt.datetime | None = None
+) -> None:
     exists = await session.get(TeamMember, (team_id, member_id))
     if exists is None:
         try:
             async with session.begin_nested():
-                session.add(TeamMember(team_id=team_id, member_id=member_id))
+                session.add(
+                    TeamMember(team_id=team_id, member_id=member_id, joined_at=at or utcnow())
+                )
         except IntegrityError:
             pass
 

@@ -175,7 +175,7 @@ async def joined(
                 session, inst.id, person.user_id, display_name=person.name
             )
             await session.flush()
-            await directory.join(session, team.id, member.id)
+            await directory.join(session, team.id, member.id, at=services.now())
         return team.id
 
 

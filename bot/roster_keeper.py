@@ -211,17 +211,15 @@ class Keeper:
                 break
         async with self.services.sessions() as session, session.begin():
             await self._renew(session, held)
-            gone = await session.scalars(
-                select(TeamMember.member_id)
+            rows = await session.execute(
+                select(TeamMember.member_id, Member.external_id)
                 .join(Member, Member.id == TeamMember.member_id)
-                .where(
-                    TeamMember.team_id == held.team_id,
-                    # Who joined during the read may be on a page read before they did.
-                    TeamMember.joined_at < started,
-                    Member.external_id.not_in(seen) if seen else Member.id.is_not(None),
-                )
+                # Who joined during the read may be on a page read before they did.
+                .where(TeamMember.team_id == held.team_id, TeamMember.joined_at < started)
             )
-            for member_id in gone.all():
+            # An empty list is no team at all (the bot is in it): then nobody is dropped.
+            gone = [member_id for member_id, user_id in rows if seen and user_id not in seen]
+            for member_id in gone:
                 await leave(session, held.team_id, member_id)
             await session.execute(
                 update(Roster)
@@ -255,7 +253,7 @@ class Keeper:
                 await session.flush()
                 if not found.address:
                     needing.append(person)
-                await join(session, held.team_id, found.id)
+                await join(session, held.team_id, found.id, at=self.services.now())
         return needing
 
     async def _open_all(self, held: Claim, target: RosterTarget, people: Iterable[Person]) -> bool:

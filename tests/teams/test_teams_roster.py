@@ -210,6 +210,26 @@ async def test_a_member_who_joins_is_reached_and_one_who_leaves_is_not(
     assert report.by_kind["nudge"] == 3
 
 
+async def test_a_member_who_left_unannounced_is_dropped_by_the_next_read(
+    client: Client, connector: FakeConnector, services: bootstrap.Services, clock: MovingClock
+) -> None:
+    connector.add_list(TEAM, TENANT, [LEAD, *people(3)])
+    await install(client)
+    await settled(client)
+    del connector.lists[TEAM].members[1]  # 29:member-1, while the bot was not listening
+    clock.advance(days=7)
+    upgraded = client.activity(
+        type="installationUpdate",
+        action="add-upgrade",
+        conversation=TEAM,
+        conversation_type="channel",
+        channelData={"tenant": {"id": TENANT}, "team": {"id": TEAM}},
+    )
+    assert await client.post(upgraded) == 201
+    await settled(client)
+    assert await team_members(services) == {LEAD.id, "29:member-2", "29:member-3"}
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 async def test_who_cannot_be_reached_is_told_in_the_teams_language_and_shown_in_status(
     client: Client,
