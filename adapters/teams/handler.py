@@ -18,6 +18,7 @@ import html
 import importlib
 import logging
 import re
+from collections.abc import Awaitable
 from types import ModuleType
 from typing import Any
 
@@ -118,7 +119,7 @@ class WaaromTeamsBot(TeamsActivityHandler):
         source = roster_source(activity)
         if source is not None:
             # A team the bot joined before its members were read gets them read now.
-            self._keep(await roster.ensure(self.services, self._origin(activity), source))
+            await self._after_reply(roster.ensure(self.services, self._origin(activity), source))
 
     async def _submit(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
         """A card's button or form. Its data comes back from the client, so it is checked
@@ -186,7 +187,15 @@ class WaaromTeamsBot(TeamsActivityHandler):
     async def _want_roster(self, activity: Activity) -> None:
         source = roster_source(activity)
         if source is not None:
-            self._keep(await roster.want(self.services, self._origin(activity), source))
+            await self._after_reply(roster.want(self.services, self._origin(activity), source))
+
+    async def _after_reply(self, asking: Awaitable[int | None]) -> None:
+        """Ask for a member list after the turn's reply went out. A failure here must not
+        fail the turn: Teams would deliver it again, and the reply would go out twice."""
+        try:
+            self._keep(await asking)
+        except Exception:
+            log.exception("member list not asked for; the next event asks again")
 
     async def _members_changed(self, activity: Activity, bot_id: str | None) -> None:
         source = roster_source(activity)

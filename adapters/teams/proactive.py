@@ -113,7 +113,8 @@ class TeamsSender:
         self, services: Services, member_id: int, message: Message, *, tenant: str | None = None
     ) -> bool:
         """Direct message to a member at their stored personal-chat reference. False (and a
-        log line) when they have none yet: Teams gives one only once they chat with the bot."""
+        log line) when they have none: their team's member list is not read yet, or Teams
+        refused the bot a chat with them."""
         async with services.sessions() as session:
             row = await session.get(Member, member_id)
             inst = await session.get(Installation, row.installation_id) if row else None
@@ -124,7 +125,7 @@ class TeamsSender:
             log.warning("notify: member %s is in another tenant; not sent", member_id)
             return False
         if not row.address:
-            log.info("notify: member %s has no personal chat with the bot yet", member_id)
+            log.info("notify: member %s has no personal chat with the bot", member_id)
             return False
         await self.send(row.address, message)
         return True
