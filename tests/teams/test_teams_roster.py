@@ -9,6 +9,7 @@ import json
 from typing import Any, Protocol
 
 import pytest
+from aiohttp import ClientSession
 from sqlalchemy import delete, select, update
 from teams_connector import FakeConnector
 from teams_roster import Person, people
@@ -387,3 +388,44 @@ async def test_a_group_chat_is_read_by_its_own_id(
     await settled(client)
     assert [conversation for conversation, _, _ in connector.roster_reads] == [chat]
     assert len(connector.chats_opened()) == 3
+
+
+async def test_the_loopback_connector_refuses_what_teams_refuses(
+    connector: FakeConnector, http: ClientSession
+) -> None:
+    connector.add_list(TEAM, TENANT, [LEAD, *people(119)])
+    url = connector.url + "v3/conversations"
+    chat = {
+        "isGroup": False,
+        "bot": {"id": "28:waarom-bot"},
+        "members": [{"id": "29:member-1"}],
+        "tenantID": TENANT,  # as the SDK spells it; the service ignores the case
+    }
+
+    async def create(body: dict[str, Any]) -> tuple[int, Any]:
+        async with http.post(url, json=body) as response:
+            return response.status, await response.json()
+
+    assert await create(chat) == (201, {"id": connector.personal("29:member-1")})
+    for missing in ("bot", "members", "tenantID"):
+        status, answer = await create({k: v for k, v in chat.items() if k != missing})
+        assert (status, answer["error"]["code"]) == (400, "BadArgument"), missing
+    by_channel_data = {**chat, "channelData": {"tenant": {"id": TENANT}}}
+    del by_channel_data["tenantID"]
+    assert (await create(by_channel_data))[0] == 201
+    two = {**chat, "members": [{"id": "29:member-1"}, {"id": "29:member-2"}]}
+    assert (await create(two))[0] == 400
+    assert (await create({**chat, "members": [{"id": "29:stranger"}]}))[0] == 403
+    assert (await create({**chat, "tenantID": "tenant-2"}))[0] == 403
+
+    async def page(conversation: str, **query: str) -> tuple[int, Any]:
+        address = f"{connector.url}v3/conversations/{conversation}/pagedmembers"
+        async with http.get(address, params=query) as response:
+            return response.status, await response.json()
+
+    status, first = await page(TEAM, pageSize="10")  # Teams serves at least 50
+    assert status == 200 and len(first["members"]) == 50
+    status, rest = await page(TEAM, pageSize="500", continuationToken=first["continuationToken"])
+    assert status == 200 and len(rest["members"]) == 70 and "continuationToken" not in rest
+    assert (await page(TEAM, continuationToken="not-a-token"))[0] == 400
+    assert (await page("19:other@thread.tacv2"))[0] == 404
