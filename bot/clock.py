@@ -43,6 +43,7 @@ from bot.digest import (
 from bot.messages import Message
 from bot.models import Installation, Member, Nudge, ProcessedEvent, Send, Team, TeamMember
 from bot.nudges import nudge_content, plan_nudge
+from bot.privacy import apply_retention
 from bot.roster import RosterSource
 from bot.roster_keeper import Keeper
 from bot.schedule import ScheduleError, allowed, last_occurrence, parse_quiet, parse_weekly
@@ -140,6 +141,8 @@ class Clock:
         await asyncio.gather(*jobs)
         report.expired = await self._expire(moment)
         await self._forget_old_events(moment)
+        if team_ids is None:  # the sweep every few minutes and start-up, not each send job
+            await apply_retention(self.services, moment)
         return report
 
     async def start_up(self, now: dt.datetime | None = None) -> TickReport:
@@ -729,17 +732,3 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
-
-
-async def recent_sends(services: Services, team_id: int, limit: int = 5) -> list[Send]:
-    async with services.sessions() as session:
-        return list(
-            (
-                await session.scalars(
-                    select(Send)
-                    .where(Send.team_id == team_id)
-                    .order_by(Send.claimed_at.desc(), Send.id.desc())
-                    .limit(limit)
-                )
-            ).all()
-        )

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     waarom_slack_rate: float = Field(default=5.0, gt=0, le=1000)
     # Key for encrypting stored Slack tokens (Fernet, url-safe base64 of 32 bytes).
     waarom_secret_key: SecretStr | None = None
+    # Days the raw text of feedback is kept after it was received; after that only the
+    # redacted text and its words remain. At least one day: there is no "keep forever".
+    waarom_retention_days: int = Field(default=90, ge=1, le=36500)
 
     @field_validator("waarom_timezone")
     @classmethod

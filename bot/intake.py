@@ -15,11 +15,12 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.redaction import redact
+from bot.redaction import redact, redact_label
 from bot.text import terms
 
 MAX_TEXT = 5000
 MAX_SEGMENT = 64
+MAX_STEP = 32
 MAX_SOURCE = 64
 MAX_EXTERNAL_ID = 200
 STEPS = ("orientation", "purchase", "delivery", "use", "service", "complaint", "leaving")
@@ -174,7 +175,16 @@ def parse_step(value: object) -> str | None:
     text = _optional_text(value, "step", 64)
     if text is None:
         return None
-    return _STEP_ALIASES.get(text.lower(), text.lower()[:32])
+    return _STEP_ALIASES.get(text.lower(), text.lower()[:MAX_STEP])
+
+
+def _shown_step(value: object, step: str | None) -> str | None:
+    """The journey step as chat shows it: a known step, or the text given, redacted before
+    it is shortened (a cut-off e-mail address would no longer be recognised)."""
+    if step is None or step in STEPS:
+        return step
+    given = _optional_text(value, "step", 64)
+    return redact_label(given.lower() if given else None, MAX_STEP)
 
 
 def _optional_text(value: object, name: str, limit: int) -> str | None:
@@ -263,8 +273,10 @@ def normalise(
         redacted=redacted,
         received_at=received_at,
         score=score,
-        segment=segment,
-        step=step,
+        # Segments and steps are labels chat shows beside a quote: only their redacted form
+        # is kept (the content key above still reads them as given, so re-imports dedupe).
+        segment=redact_label(segment, MAX_SEGMENT),
+        step=_shown_step(record.get(fields.step) if fields.step else None, step),
         source=source,
         external_id=external_id,
         dedupe_key=key,

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -169,12 +170,22 @@ class TeamMember(Base):
 
 
 class Feedback(Base):
-    """One customer utterance, stored as given, with its redacted form for display."""
+    """One customer utterance with its redacted form for display. ``text`` is as given for
+    the retention period (bot.privacy), then the redacted form too; segment and step are
+    stored redacted."""
 
     __tablename__ = "feedback"
     __table_args__ = (
         UniqueConstraint("org_id", "dedupe_key"),
         Index("ix_feedback_org_received", "org_id", "received_at"),
+        # The rows whose raw text still holds something redaction took out: what retention
+        # has left to do, found without reading the rest of the table.
+        Index(
+            "ix_feedback_raw_received",
+            "received_at",
+            postgresql_where=sql_text("text <> redacted"),
+            sqlite_where=sql_text("text <> redacted"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -306,6 +317,18 @@ class Send(Base):
     claimed_by: Mapped[str] = mapped_column(String(64), default="")
     error: Mapped[str | None] = mapped_column(Text)
     message_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ForgottenFeedback(Base):
+    """Feedback erased on request (``waarom forget``), by a hash of its dedupe key: the same
+    row in a later import or webhook call is not stored again."""
+
+    __tablename__ = "forgotten_feedback"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    # sha256 of the erased row's dedupe key ("x:<external id>" or "h:<content hash>").
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    forgotten_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Roster(Base):

@@ -303,3 +303,20 @@ async def take_over(
             .values(claimed_at=now, claimed_by=worker, attempts=send.attempts + 1)
         )
         return taken.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+async def recent_sends(
+    sessions: async_sessionmaker[AsyncSession], team_id: int, limit: int = 5
+) -> list[Send]:
+    """A team's latest sends, newest first (for `waarom status`)."""
+    async with sessions() as session:
+        return list(
+            (
+                await session.scalars(
+                    select(Send)
+                    .where(Send.team_id == team_id)
+                    .order_by(Send.claimed_at.desc(), Send.id.desc())
+                    .limit(limit)
+                )
+            ).all()
+        )

@@ -1,8 +1,8 @@
 """The ``waarom serve`` application: one aiohttp server for every platform.
 
-This module and :mod:`bot.cli` are the only places in the core that know the adapters: they
-wire them to the services. A platform whose credentials are missing is not mounted, with one
-log line saying so.
+This module and the :mod:`bot.cli` package are the only places in the core that know the
+adapters: they wire them to the services. A platform whose credentials are missing is not
+mounted, with one log line saying so.
 """
 
 from __future__ import annotations

@@ -1,6 +1,22 @@
 """The Slack adapter: Bolt listeners in (:mod:`.inbound`), Web API calls out
-(:mod:`.outbound`), Block Kit looks (:mod:`.render`), wired up in :mod:`.app`."""
+(:mod:`.outbound`), Block Kit looks (:mod:`.render`), wired up in :mod:`.app`.
 
-from adapters.slack.app import build, mount
+``build`` and ``mount`` are loaded when first used, so a command that only needs
+:mod:`.cli` (``waarom --help``) does not wait for Bolt and the Slack SDK."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adapters.slack.app import build, mount
 
 __all__ = ["build", "mount"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from adapters.slack import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,10 +6,6 @@ import asyncio
 import logging
 
 import typer
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-from bot import bootstrap, db
-from bot.config import SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +15,12 @@ app = typer.Typer(help="Slack: run in Socket Mode for development.", no_args_is_
 @app.command("socket")
 def socket() -> None:
     """Connect to Slack over Socket Mode (SLACK_APP_TOKEN): no public URL needed."""
+    # Loaded here, not with the module: `waarom --help` must not wait for the Slack SDK.
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
     from adapters.slack.app import SHUTDOWN_GRACE, build, share_connections
+    from bot import bootstrap, db
+    from bot.config import SettingsError, load_settings
 
     try:
         settings = load_settings()

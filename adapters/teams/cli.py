@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from adapters.teams.package import PackageError, build
-
 app = typer.Typer(help="Microsoft Teams: the app package to upload.", no_args_is_help=True)
 
 
@@ -28,6 +26,8 @@ def package(
     developer: Annotated[str, typer.Option(help="Developer name shown in Teams.")] = "Waarom",
 ) -> None:
     """Build the Teams app zip (manifest with the app id filled in, and the icons)."""
+    # Loaded here, not with the module: `waarom --help` must not wait for the Bot Framework.
+    from adapters.teams.package import PackageError, build
     from bot.config import SettingsError, load_settings
 
     if app_id is None:

@@ -45,6 +45,12 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    if connection.dialect.name == "sqlite":
+        # As the application does (bot.db): what a migration rewrites is not left readable.
+        # On the driver's cursor, so that SQLAlchemy does not begin a transaction here.
+        cursor = connection.connection.cursor()
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

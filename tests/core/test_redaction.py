@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redaction import redact
+from bot.redaction import LEAK_PATTERNS, redact, redact_label
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,24 @@ from bot.redaction import redact
         ("zie https://trapkracht.nl/reset?token=abc123", "token=abc123", "[link]"),
         ("www.example.com/pad", "example.com", "[link]"),
         ("vraag @pietje_p maar", "@pietje_p", "[@naam]"),
+        ("mijn BSN is 123456782", "123456782", "[bsn]"),
+        ("BSN: 1234.56.782, graag", "1234.56.782", "[bsn]"),
+        ("burgerservicenummer 123 456 782.", "123 456 782", "[bsn]"),
+        ("stuur het naar 1234 AB 56 a.u.b.", "1234 AB 56", "[adres]"),
+        ("adres 1234AB 56-2", "1234AB 56-2", "[adres]"),
+        ("bezorgd op Dorpsstraat 12, 1234 AB", "Dorpsstraat 12", "[adres]"),
+        ("Laan van Meerdervoort 12, 2517 AA Den Haag", "Meerdervoort 12", "[adres]"),
+        ("postcode 1234 AB, huisnummer 12", "1234 AB", "[adres]"),
+        ("ik ben geboren op 12-03-1985 dus", "12-03-1985", "[geboortedatum]"),
+        ("geboortedatum: 12/03/1985", "12/03/1985", "[geboortedatum]"),
+        ("Date of birth 1985-03-12", "1985-03-12", "[geboortedatum]"),
+        ("I was born on March 12, 1985", "March 12", "[geboortedatum]"),
+        ("DOB: 12 maart 1985", "maart 1985", "[geboortedatum]"),
+        ("Mijn naam is Jan de Vries en ik wacht al weken", "Jan de Vries", "[naam]"),
+        ("my name is Sarah O'Neill.", "Sarah", "[naam]"),
+        ("Mijn naam is J. van der Berg", "Berg", "[naam]"),
+        ("Hallo, ik ben Piet uit Utrecht", "Piet", "[naam]"),
+        ("ik ben Anna, klant sinds 2019", "Anna", "[naam]"),
     ],
 )
 def test_personal_data_is_replaced(text: str, gone: str, marker: str) -> None:
@@ -37,8 +55,15 @@ def test_personal_data_is_replaced(text: str, gone: str, marker: str) -> None:
         "Monteur kwam pas na 9 dagen, 3x met de trein naar Utrecht",
         "Order 123456789 kostte 45 euro",
         "afspraak op 12-11-2026 om 10:30",
-        "postcode 1234 AB, huisnummer 12",
+        "postcode 1234 AB is altijd laat",
         "NL12 is geen rekening",
+        "In 2019 en 2020 ging het goed",
+        "De 3 fietsen van 1200 euro",
+        "Factuur 123456789 van 12-03-1985",  # not a BSN (11-proof), not a birthday
+        "ik ben tevreden, ik ben Trapkracht klant sinds 2020",
+        "Ik ben Nederlander.",
+        "I am Very happy with it",
+        "my name is written wrong on the invoice",
     ],
 )
 def test_ordinary_numbers_and_dates_stay(text: str) -> None:
@@ -64,3 +89,34 @@ def test_no_email_address_survives(before: str, email: str, after: str) -> None:
 def test_redaction_never_fails_and_is_stable(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
+
+
+def test_segments_and_steps_are_redacted_within_their_column() -> None:
+    assert redact_label("Zakelijk", 64) == "Zakelijk"
+    assert redact_label(None, 64) is None
+    # A marker may be longer than what it replaces; the column's limit still holds.
+    label = redact_label("a@b.nl " * 9, 64)
+    assert label is not None and len(label) <= 64 and "@" not in label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vraag @pietje_p maar",
+        "mail jan@example.nl of bel 06-12345678",
+        "BSN 123456782, Dorpsstraat 12, 1234 AB, geboren op 12-03-1985, mijn naam is Jan",
+    ],
+)
+def test_markers_are_left_alone_by_a_second_pass(text: str) -> None:
+    # Stored redacted text (a digest's highlights) is redacted again when the rules grow.
+    once = redact(text)
+    assert redact(once) == once
+
+
+@pytest.mark.finding(7)
+def test_hidden_characters_do_not_hide_personal_data_from_redaction() -> None:
+    hidden = "Bel 06\u200b12345678 of mail piet\u200b@x\u2060.nl, ‮IBAN NL91ABNA0417164300"
+    redacted = redact(hidden)
+    assert "12345678" not in redacted and "piet" not in redacted
+    assert "0417164300" not in redacted
+    assert all(not pattern.search(redacted) for pattern in LEAK_PATTERNS)

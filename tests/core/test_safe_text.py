@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ SCOTLAND = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
 
 
+@pytest.mark.finding(7)
 def test_direction_overrides_and_zero_width_characters_are_removed() -> None:
     assert clean("\u202eevil\u202c") == "evil"
     assert clean("zero\u200bwidth\u200c\u200d\u2060\ufeff") == "zerowidth"
@@ -93,6 +95,7 @@ def _lines_starting_with_a_fake_idea(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.lstrip().startswith(("#998", "#999"))]
 
 
+@pytest.mark.finding(7)
 def test_an_answer_cannot_add_a_line_to_the_ideas_list_or_the_home_tab() -> None:
     ideas = [_idea(12, FORGED, "because\n\n#999 [done] also fake\u202e")]
     listed = plain_text(ideas_message(T, ideas, NAMES, status=None, total=1))
@@ -104,6 +107,7 @@ def test_an_answer_cannot_add_a_line_to_the_ideas_list_or_the_home_tab() -> None
         assert "\u202e" not in shown
 
 
+@pytest.mark.finding(7)
 def test_a_done_idea_cannot_add_a_line_to_the_digest() -> None:
     data = DigestData(
         team_id=1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_support import (
@@ -207,6 +208,7 @@ HOSTILE = Message(
 SHOWN = f"{MARKUP}\n> quote\n<!channel> @here zerowidth evil"
 
 
+@pytest.mark.finding(7)
 def test_people_text_never_formats_mentions_or_hides_characters() -> None:
     [page] = render.message_pages(HOSTILE)
     assert_valid_blocks(page["blocks"])
@@ -231,6 +233,7 @@ def test_people_text_never_formats_mentions_or_hides_characters() -> None:
     assert page["text"] == "∗bold∗ ˍitˍ ∼s∼ ˋcodeˋ &lt;!channel&gt; &gt; quote"
 
 
+@pytest.mark.finding(7)
 def test_the_home_tab_shows_people_text_the_same_way() -> None:
     view = render.home_view(HOSTILE)
     assert_valid_view(view)
@@ -239,6 +242,7 @@ def test_the_home_tab_shows_people_text_the_same_way() -> None:
     assert all(clean(text) == text for text in parsed_texts(view) if "\u00ad" not in text)
 
 
+@pytest.mark.finding(7)
 def test_an_answer_cannot_add_a_line_to_the_ideas_list() -> None:
     t = Catalog.load().translator("en")
     ideas = [

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestServer
 from teams_connector import FakeConnector
 from teams_keys import STRANGER, TRUSTED, token
@@ -58,6 +59,7 @@ def _bearer(value: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {value}"}
 
 
+@pytest.mark.finding(5)
 async def test_requests_without_a_good_token_are_refused_before_their_body_is_read(
     secure: Secure, connector: FakeConnector
 ) -> None:
@@ -87,6 +89,7 @@ async def test_requests_without_a_good_token_are_refused_before_their_body_is_re
     assert connector.calls == []
 
 
+@pytest.mark.finding(5)
 async def test_a_body_over_the_limit_gets_413_before_it_is_sent(
     secure: Secure, connector: FakeConnector
 ) -> None:
@@ -96,6 +99,7 @@ async def test_a_body_over_the_limit_gets_413_before_it_is_sent(
     assert await _status(connection) == 413
 
 
+@pytest.mark.finding(5)
 async def test_a_chunked_body_is_counted_as_it_arrives(
     secure: Secure, connector: FakeConnector
 ) -> None:
@@ -115,6 +119,7 @@ async def test_a_chunked_body_is_counted_as_it_arrives(
     assert connector.calls == []
 
 
+@pytest.mark.finding(5)
 async def test_a_forged_token_is_refused_before_the_body_is_parsed(
     secure: Secure, connector: FakeConnector
 ) -> None:
@@ -131,6 +136,7 @@ async def test_a_forged_token_is_refused_before_the_body_is_parsed(
             assert response.status == status
 
 
+@pytest.mark.finding(5)
 async def test_expect_continue_is_answered_only_for_a_good_token(
     secure: Secure, connector: FakeConnector
 ) -> None:
@@ -147,6 +153,7 @@ async def test_expect_continue_is_answered_only_for_a_good_token(
     assert line.startswith(b"HTTP/1.1 100")
 
 
+@pytest.mark.finding(5)
 async def test_healthz_answers_while_the_key_endpoint_stalls(
     secure: Secure, connector: FakeConnector
 ) -> None:
@@ -167,6 +174,7 @@ async def test_healthz_answers_while_the_key_endpoint_stalls(
     assert await asyncio.wait_for(pending, GUARD) == 201
 
 
+@pytest.mark.finding(5)
 async def test_a_failing_key_endpoint_is_asked_once_a_minute_not_per_request(
     secure: Secure, connector: FakeConnector
 ) -> None:
@@ -189,6 +197,7 @@ async def test_a_failing_key_endpoint_is_asked_once_a_minute_not_per_request(
     assert secured.key_hits() == 4  # metadata and key set
 
 
+@pytest.mark.finding(5)
 async def test_forged_key_ids_look_the_keys_up_again_at_most_every_five_minutes(
     secure: Secure, connector: FakeConnector
 ) -> None:
@@ -206,6 +215,7 @@ async def test_forged_key_ids_look_the_keys_up_again_at_most_every_five_minutes(
         clock.now += 301
 
 
+@pytest.mark.finding(5)
 async def test_day_old_keys_serve_while_new_ones_are_fetched(
     secure: Secure, connector: FakeConnector
 ) -> None:

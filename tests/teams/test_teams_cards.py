@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from teams_support import assert_valid_card
@@ -130,6 +131,7 @@ def _texts(element: Any) -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.finding(7)
 def test_people_text_is_shown_as_typed_never_as_markdown() -> None:
     card = cards.message_card(HOSTILE)
     assert_valid_card(card)

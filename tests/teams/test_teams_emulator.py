@@ -57,6 +57,7 @@ async def _nothing_happened(services: bootstrap.Services, connector: FakeConnect
 
 
 @pytest.mark.parametrize("service_url", TRICKY)
+@pytest.mark.finding(1)
 async def test_emulator_mode_refuses_service_urls_not_on_the_list(
     client: Client, connector: FakeConnector, services: bootstrap.Services, service_url: str
 ) -> None:
@@ -79,6 +80,7 @@ def test_the_emulators_usual_addresses_are_on_the_default_list(
     assert Emulator.from_settings(settings).admits(service_url)
 
 
+@pytest.mark.finding(1)
 def test_an_exact_list_admits_exactly_that(database_url: str) -> None:
     settings = make_settings(
         database_url,
@@ -121,6 +123,7 @@ _URLS = st.tuples(_SCHEMES, st.lists(_PIECES, min_size=1, max_size=7)).map(
 
 @settings(max_examples=500)
 @given(_URLS)
+@pytest.mark.finding(1)
 def test_a_url_is_read_as_the_connectors_http_client_reads_it(service_url: str) -> None:
     """Whatever we take a serviceUrl to point at is where ``requests`` (the connector's
     client, through msrest) would really connect; a URL it reads otherwise is refused."""
@@ -177,6 +180,7 @@ def test_only_the_emulator_and_a_single_tenant_apps_own_tenant_are_home(client: 
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "waarom.example", ""])
+@pytest.mark.finding(1)
 async def test_emulator_mode_is_refused_unless_serve_listens_on_loopback(
     database_url: str, host: str
 ) -> None:

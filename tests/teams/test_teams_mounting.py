@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GUARD = 60  # seconds before a hanging process fails the test
 
 
+@pytest.mark.finding(1)
 async def test_a_slack_only_install_has_no_teams_endpoint(
     database_url: str,
     connector: FakeConnector,
@@ -92,6 +93,7 @@ def serve_env(tmp_path: Path, sqlite_template: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.finding(1)
 def test_serve_refuses_emulator_mode_on_all_interfaces(
     serve_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -109,6 +111,7 @@ def test_serve_refuses_emulator_mode_on_all_interfaces(
     assert "Traceback" not in done.stderr + done.stdout
 
 
+@pytest.mark.finding(1)
 async def test_serve_on_loopback_answers_the_emulator(
     serve_env: dict[str, str], tmp_path: Path, http: ClientSession
 ) -> None:

@@ -28,6 +28,7 @@ async def _answer_form(client: Client, connector: FakeConnector) -> tuple[Call, 
     return prompt, connector.sent()[-1]
 
 
+@pytest.mark.finding(8)
 async def test_a_submit_cannot_choose_another_card_to_overwrite(
     client: Client, connector: FakeConnector, services: bootstrap.Services
 ) -> None:
@@ -71,6 +72,7 @@ MALFORMED: dict[str, Tamper] = {
 
 
 @pytest.mark.parametrize("tamper", MALFORMED.values(), ids=MALFORMED.keys())
+@pytest.mark.finding(8)
 async def test_malformed_form_data_is_refused_and_nothing_is_stored(
     client: Client, connector: FakeConnector, services: bootstrap.Services, tamper: Tamper
 ) -> None:
@@ -92,6 +94,7 @@ async def test_malformed_form_data_is_refused_and_nothing_is_stored(
         {cards.ACTION: "nudge.skip", cards.VALUE: {"id": 1}},
     ],
 )
+@pytest.mark.finding(8)
 async def test_malformed_button_data_is_refused_in_the_teams_language(
     client: Client, connector: FakeConnector, services: bootstrap.Services, value: dict[str, Any]
 ) -> None:

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from bot import bootstrap, db, orgs
-from bot.config import SettingsError, load_settings
-from bot.directory import DEFAULT_ORG
+from bot.cli.common import app as main_app
+from bot.cli.common import err, out, run, services_or_exit, settings_or_exit
+
+DEFAULT_ORG = "default"  # bot.directory.DEFAULT_ORG, without loading the storage layer
+MAX_SLUG = 64  # bot.orgs.MAX_SLUG
 
 app = typer.Typer(
     help="Organisations: which workspaces and tenants read which customers' feedback.",
     invoke_without_command=True,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _services() -> bootstrap.Services:
-    try:
-        return bootstrap.build(load_settings())
-    except (SettingsError, db.DatabaseNotMigrated) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+main_app.add_typer(app, name="orgs")
 
 
 @app.callback()
@@ -34,7 +25,9 @@ def listing(ctx: typer.Context) -> None:
     """List every installation with its organisation."""
     if ctx.invoked_subcommand is not None:
         return
-    services = _services()
+    from bot import orgs
+
+    services = services_or_exit(settings_or_exit())
 
     async def go() -> list[orgs.Link]:
         try:
@@ -43,7 +36,7 @@ def listing(ctx: typer.Context) -> None:
         finally:
             await services.close()
 
-    rows = asyncio.run(go())
+    rows = run(go())
     if not rows:
         out.print("No workspaces yet: they appear when the bot is installed or first used.")
         return
@@ -70,10 +63,12 @@ def link(
 
     Its teams then read that organisation's feedback. Feedback already stored stays in the
     organisation it was stored in."""
-    if not org or len(org) > orgs.MAX_SLUG or not org.isprintable():
-        err.print(f"[red]--org: not an organisation name (at most {orgs.MAX_SLUG} characters)")
+    from bot import orgs
+
+    if not org or len(org) > MAX_SLUG or not org.isprintable():
+        err.print(f"[red]--org: not an organisation name (at most {MAX_SLUG} characters)")
         raise typer.Exit(2)
-    services = _services()
+    services = services_or_exit(settings_or_exit())
 
     async def go() -> int:
         try:
@@ -82,5 +77,5 @@ def link(
         finally:
             await services.close()
 
-    moved = asyncio.run(go())
+    moved = run(go())
     out.print(f"{platform.lower()} {workspace} now belongs to {org} ({moved} teams moved).")

@@ -1,0 +1,228 @@
+"""Customer feedback in and out: ``import``, ``forget`` and ``retention``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.common import app, err, out, run, services_or_exit, settings_or_exit
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+
+def advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
+    bar.update(task, completed=done, total=total)
+
+
+@app.command("import")
+def import_(
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV or JSON Lines files.")
+    ],
+    text: Annotated[str, typer.Option("--text", help="Column/key with the customer's words.")],
+    received_at: Annotated[
+        str | None, typer.Option("--received-at", help="Column with the date.")
+    ] = None,
+    score: Annotated[str | None, typer.Option(help="Column with the score (0–10).")] = None,
+    segment: Annotated[str | None, typer.Option(help="Column with the customer segment.")] = None,
+    step: Annotated[str | None, typer.Option(help="Column with the journey step.")] = None,
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="Column with a unique id (dedupe).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Source name to store (default: the file name).")
+    ] = None,
+    org: Annotated[str, typer.Option(help="Organisation the feedback belongs to.")] = "default",
+    delimiter: Annotated[str, typer.Option(help="CSV delimiter; \\t for tabs.")] = ",",
+    encoding: Annotated[str, typer.Option(help="File encoding.")] = "utf-8-sig",
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: from the extension).")
+    ] = None,
+) -> None:
+    """Load customer feedback from CSV / JSON Lines. Re-importing adds nothing twice."""
+    from functools import partial
+
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from bot.directory import UnknownOrganisation, organisation
+    from bot.importer import UnreadableFile, import_file
+    from bot.intake import FieldMap
+
+    settings = settings_or_exit()
+    delimiter = "\t" if delimiter in {"\\t", "tab"} else delimiter
+    if len(delimiter) != 1:
+        err.print("[red]--delimiter must be one character[/red]")
+        raise typer.Exit(2)
+    if file_format not in (None, "csv", "jsonl"):
+        err.print("[red]--format must be csv or jsonl[/red]")
+        raise typer.Exit(2)
+    fields = FieldMap(
+        text=text,
+        received_at=received_at,
+        score=score,
+        segment=segment,
+        step=step,
+        external_id=external_id,
+        source=None,
+    )
+    services = services_or_exit(settings)
+    totals = {"imported": 0, "duplicates": 0, "rejected": 0, "undecodable": 0}
+
+    async def go() -> None:
+        try:
+            async with services.sessions() as session, session.begin():
+                org_id = (await organisation(session, org)).id
+            for path in files:
+                with Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    DownloadColumn(),
+                    TimeRemainingColumn(),
+                    console=err,
+                    transient=True,
+                ) as bar:
+                    task = bar.add_task(path.name, total=path.stat().st_size)
+                    report = await import_file(
+                        services.sessions,
+                        org_id,
+                        path,
+                        fields,
+                        zone=services.zone,
+                        source=source,
+                        delimiter=delimiter,
+                        encoding=encoding,
+                        file_format=file_format,
+                        on_progress=partial(advance, bar, task),
+                    )
+                for line, reason in report.rejected:
+                    err.print(f"{path.name}:{line}: {reason}", markup=False, highlight=False)
+                if report.rejected_count > len(report.rejected):
+                    more = report.rejected_count - len(report.rejected)
+                    err.print(f"{path.name}: … and {more} more rejected rows")
+                out.print(
+                    f"{path.name}: imported {report.imported}, duplicates {report.duplicates}, "
+                    f"rejected {report.rejected_count}"
+                )
+                if report.undecodable:
+                    err.print(
+                        f"[red]{path.name}: {report.undecodable} rows are not valid {encoding}: "
+                        "the file is probably in another encoding; import it again with "
+                        "--encoding cp1252 (or latin-1). Rows already imported are not added "
+                        "twice.[/red]"
+                    )
+                elif report.read + report.rejected_count == 0:
+                    err.print(f"[yellow]{path.name}: no rows to import (the file is empty)[/]")
+                totals["imported"] += report.imported
+                totals["duplicates"] += report.duplicates
+                totals["rejected"] += report.rejected_count
+                totals["undecodable"] += report.undecodable
+        finally:
+            await services.close()
+
+    try:
+        run(go())
+    except (UnreadableFile, UnknownOrganisation) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if len(files) > 1:
+        out.print(
+            f"Total: imported {totals['imported']}, duplicates {totals['duplicates']}, "
+            f"rejected {totals['rejected']}"
+        )
+    # A wrong encoding is a problem of the whole file (2). Otherwise exit non-zero only when
+    # nothing at all could be read (1), an empty file included: a few bad rows are reported,
+    # not fatal.
+    if totals["undecodable"]:
+        raise typer.Exit(2)
+    if totals["imported"] + totals["duplicates"] == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def forget(
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="The feedback's id in its source.")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="An e-mail address in the text.")] = None,
+    phone: Annotated[str | None, typer.Option(help="A phone number in the text.")] = None,
+    source: Annotated[str | None, typer.Option(help="Everything from this source.")] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Only this organisation (default: every one).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a customer's feedback everywhere it is kept (right to erasure)."""
+    from rich.markup import escape
+
+    from bot import privacy
+
+    try:
+        who = privacy.customer(
+            external_id=external_id, email=email, phone=phone, source=source, org=org
+        )
+    except privacy.NotAKey as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    services = services_or_exit(settings_or_exit())
+
+    async def go() -> int:
+        try:
+            found = await privacy.forget(services.sessions, who, dry_run=True)
+            if not found.feedback:
+                out.print("Nothing stored matches; nothing removed.")
+                return 0
+            out.print("This removes:\n  " + "\n  ".join(found.lines()), highlight=False)
+            if not yes and not sys.stdin.isatty():
+                err.print("Nothing removed: confirm at a terminal, or add --yes.")
+                return 1
+            if not yes and not typer.confirm("Remove it for good?", default=False):
+                out.print("Nothing removed.")
+                return 1
+            done = await privacy.forget(services.sessions, who)
+            out.print("Removed:\n  " + "\n  ".join(done.lines()), highlight=False)
+            if not done.settled:
+                err.print(
+                    "SQLite's write-ahead log is still in use by another process; it "
+                    "is cleared when `waarom retention` runs with nothing else open."
+                )
+            return 0
+        finally:
+            await services.close()
+
+    try:
+        code = run(go())
+    except privacy.NotAKey as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def retention() -> None:
+    """Remove the raw text of feedback older than WAAROM_RETENTION_DAYS now (the clock does
+    it every few minutes); the redacted text and its words stay."""
+    import datetime as dt
+
+    from bot import privacy
+
+    settings = settings_or_exit()
+    services = services_or_exit(settings)
+
+    async def go() -> int:
+        try:
+            cutoff = services.now() - dt.timedelta(days=settings.waarom_retention_days)
+            changed = await privacy.expire_raw_text(services.sessions, cutoff, batches=None)
+            await privacy.settle(services.sessions)
+            return changed
+        finally:
+            await services.close()
+
+    changed = run(go())
+    out.print(
+        f"Raw text removed from {changed} feedback item(s) received more than "
+        f"{settings.waarom_retention_days} days ago."
+    )

@@ -1,0 +1,85 @@
+"""Migration 0005: feedback and digests stored before are redacted by today's rules too."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from alembic import command
+from sqlalchemy import insert, select
+
+from bot import db
+from bot.models import Digest, Feedback, Installation, Organisation, Team
+from bot.text import terms
+
+AT = dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC)
+TEXT = "Mijn BSN is 123456782 en ik woon op Dorpsstraat 12, 1234 AB"
+# What 0004's redaction left of it: nothing, it knew neither.
+OLD_REDACTED = TEXT
+
+
+def test_upgrade_redacts_what_was_stored_before(database_url: str) -> None:
+    command.downgrade(db.alembic_config(database_url), "0004")
+    engine = db.create_sync_engine_for(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(Organisation).values(id=1, slug="o", name="o"))
+            connection.execute(
+                insert(Installation).values(id=1, org_id=1, platform="console", external_id="c")
+            )
+            connection.execute(
+                insert(Team).values(
+                    id=1,
+                    org_id=1,
+                    installation_id=1,
+                    external_id="t",
+                    language="en",
+                    timezone="Europe/Amsterdam",
+                )
+            )
+            connection.execute(
+                insert(Feedback).values(
+                    id=1,
+                    org_id=1,
+                    received_at=AT,
+                    source="import",
+                    text=TEXT,
+                    redacted=OLD_REDACTED,
+                    segment="Bel 06-12345678",
+                    step="mail a@b.nl",
+                    dedupe_key="x:1",
+                    created_at=AT,
+                    terms=terms(OLD_REDACTED),
+                )
+            )
+            highlight = {
+                "id": 1,
+                "text": OLD_REDACTED,
+                "segment": "Bel 06-12345678",
+                "step": "mail a@b.nl",
+                "score": 2,
+            }
+            connection.execute(
+                insert(Digest).values(
+                    team_id=1,
+                    week="2026-W46",
+                    created_at=AT,
+                    payload={
+                        "highlights": [highlight],
+                        "segments": [{"name": "Bel 06-12345678", "count": 1}],
+                    },
+                )
+            )
+        db.upgrade(database_url)
+        with engine.connect() as connection:
+            row = connection.execute(select(Feedback)).one()
+            payload = connection.execute(select(Digest.payload)).scalar_one()
+    finally:
+        engine.dispose()
+        db.upgrade(database_url)
+    redacted = "Mijn BSN is [bsn] en ik woon op [adres]"
+    assert (row.text, row.redacted, row.terms) == (TEXT, redacted, terms(redacted))
+    assert (row.segment, row.step) == ("Bel [telefoon]", "mail [e-mail]")
+    assert payload["highlights"][0]["text"] == redacted
+    assert payload["highlights"][0]["segment"] == "Bel [telefoon]"
+    assert payload["highlights"][0]["step"] == "mail [e-mail]"
+    assert payload["segments"] == [{"name": "Bel [telefoon]", "count": 1}]
