@@ -44,6 +44,8 @@ from bot.messages import Message
 from bot.models import Installation, Member, Nudge, ProcessedEvent, Send, Team, TeamMember
 from bot.nudges import nudge_content, plan_nudge
 from bot.privacy import apply_retention
+from bot.roster import RosterSource
+from bot.roster_keeper import Keeper
 from bot.schedule import ScheduleError, allowed, last_occurrence, parse_quiet, parse_weekly
 from bot.sends import (
     Outcome,
@@ -133,6 +135,9 @@ class Clock:
             )
         jobs.append(self._send_digests(digests, moment, report, voices))
         jobs.extend(await self._reminder_jobs(moment, report))
+        if team_ids is None:
+            # The sweep also finishes member lists a web process left waiting (bot.roster).
+            jobs.append(self._keep_rosters())
         await asyncio.gather(*jobs)
         report.expired = await self._expire(moment)
         await self._forget_old_events(moment)
@@ -222,6 +227,8 @@ class Clock:
         await self._deliver(send.id, send.kind, team.id, report, again)
 
     async def _recovered_message(self, send: Send, team: Team) -> Message | None:
+        if send.kind not in ("digest", "nudge", "reminder"):
+            return None  # a one-off notice (bot.roster_keeper): not worth a second try
         t = self.services.catalog.translator(team.language)
         async with self.services.sessions() as session:
             if send.kind == "digest":
@@ -437,6 +444,8 @@ class Clock:
             return []
         jobs: list[Awaitable[None]] = []
         for member in members:
+            if member.unreachable and not member.address:
+                continue  # the platform refused them a chat; counted in `waarom status`
             # At the member's own local time where the platform told us their zone.
             zone = _zone(member.timezone) or zoneinfo.ZoneInfo(team.timezone)
             occurrence = last_occurrence(schedule, zone, now)
@@ -497,6 +506,16 @@ class Clock:
             # Not delivered: the nudge reached no one, so it does not wait for an answer.
             values: dict[str, Any] = {"message_ref": ref} if ref else {"status": "expired"}
             await session.execute(update(Nudge).where(Nudge.id == nudge.id).values(**values))
+
+    async def _keep_rosters(self) -> None:
+        for platform in self.deliveries.platforms:
+            delivery = self.deliveries.for_platform(platform)
+            if isinstance(delivery, RosterSource):
+                keeper = Keeper(self.services, platform, delivery, delivery, worker=self.worker)
+                try:
+                    await keeper.catch_up()
+                except Exception:  # the sends of this tick go out regardless
+                    log.exception("%s: member lists not caught up", platform)
 
     # --- reminders and expiry ----------------------------------------------------------
 

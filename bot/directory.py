@@ -7,13 +7,23 @@ by the unique constraints: on conflict we read the row the other process wrote.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Installation, Member, Organisation, Team, TeamLead, TeamMember
+from bot.models import (
+    Installation,
+    Member,
+    Nudge,
+    Organisation,
+    Team,
+    TeamLead,
+    TeamMember,
+    utcnow,
+)
 
 DEFAULT_ORG = "default"
 
@@ -111,6 +121,9 @@ def refresh_member(
         found.is_admin = is_admin
     if address and found.address != address:
         found.address = address
+    if address and found.unreachable is not None:
+        # They chatted with the bot after all: reachable from now on.
+        found.unreachable = None
 
 
 async def team(
@@ -210,14 +223,34 @@ async def home_conversation(
     )
 
 
-async def join(session: AsyncSession, team_id: int, member_id: int) -> None:
+async def join(
+    session: AsyncSession, team_id: int, member_id: int, *, at: dt.datetime | None = None
+) -> None:
     exists = await session.get(TeamMember, (team_id, member_id))
     if exists is None:
         try:
             async with session.begin_nested():
-                session.add(TeamMember(team_id=team_id, member_id=member_id))
+                session.add(
+                    TeamMember(team_id=team_id, member_id=member_id, joined_at=at or utcnow())
+                )
         except IntegrityError:
             pass
+
+
+async def leave(session: AsyncSession, team_id: int, member_id: int) -> None:
+    """The member left the team: no more of its nudges, and the open ones no reminders."""
+    await session.execute(
+        delete(TeamMember).where(TeamMember.team_id == team_id, TeamMember.member_id == member_id)
+    )
+    await session.execute(
+        update(Nudge)
+        .where(
+            Nudge.team_id == team_id,
+            Nudge.member_id == member_id,
+            Nudge.status.in_(("sent", "snoozed")),
+        )
+        .values(status="expired")
+    )
 
 
 async def lead_ids(session: AsyncSession, team_id: int) -> set[int]:

@@ -114,6 +114,9 @@ class Member(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Where a direct message reaches this member (Slack DM channel, Teams conversation ref).
     address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Why the platform refused to open a personal chat with them (Teams: a guest, or the app
+    # not available to them): they get no nudges until they have an address, which clears it.
+    unreachable: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -326,3 +329,26 @@ class ForgottenFeedback(Base):
     # sha256 of the erased row's dedupe key ("x:<external id>" or "h:<content hash>").
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     forgotten_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Roster(Base):
+    """A team whose platform can list its members (a Teams team or group chat): its members
+    are read from the platform and each gets a personal chat for their nudges (bot.roster)."""
+
+    __tablename__ = "rosters"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The id the platform lists the members by (Teams: the team's id, or the group chat's).
+    source_id: Mapped[str] = mapped_column(String(256))
+    # A whole read is due while it was asked for (install, re-install) after the last one
+    # that finished began.
+    wanted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The process reading it and when it last showed progress: after the lease another
+    # process takes over, so a reader that stopped loses nothing but time.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Why the last read could not be made (the platform refused the list), if it could not.
+    error: Mapped[str | None] = mapped_column(Text)

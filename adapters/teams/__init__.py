@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from adapters.teams.app import ROUTE, Teams, build, mount
+    from adapters.teams.app import ROUTE, TEAMS, Teams, build, mount
 
-__all__ = ["ROUTE", "Teams", "build", "mount"]
+__all__ = ["ROUTE", "TEAMS", "Teams", "build", "mount"]
 
 
 def __getattr__(name: str) -> Any:

@@ -54,6 +54,22 @@ def tenant_of(activity: Activity) -> str:
     return _named_tenant(activity) or NO_TENANT
 
 
+def roster_source(activity: Activity) -> str | None:
+    """What the members of the conversation of ``activity`` are listed by: the team's id in
+    the team's General channel (whose id is the team's, and where Teams announces installs
+    and members), the chat's id in a group chat; None elsewhere (a personal chat, another
+    channel: its team's members are read once, for the General channel's team)."""
+    conversation = activity.conversation
+    if conversation is None or not conversation.id:
+        return None
+    team_id = _mapping(_mapping(activity.channel_data).get("team")).get("id")
+    if team_id and isinstance(team_id, str):
+        return team_id if thread_root(conversation.id) == team_id else None
+    if conversation.conversation_type == "groupChat":
+        return thread_root(conversation.id)
+    return None
+
+
 def reference_of(activity: Activity) -> dict[str, Any]:
     """The stored form of the reference to the conversation (not the thread) of ``activity``."""
     reference = TurnContext.get_conversation_reference(activity)

@@ -14,18 +14,24 @@ is used nowhere else in Waarom, so moving to its successor touches only this pac
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import dataclass
 from types import ModuleType
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from adapters.teams.addresses import PLATFORM
+from adapters.teams.delivery import TeamsDelivery
 from adapters.teams.emulator import Emulator
 from adapters.teams.endpoint import Authentication, Endpoint, authentication
 from adapters.teams.handler import WaaromTeamsBot
 from adapters.teams.proactive import TeamsSender
+from adapters.teams.roster import RosterTasks
 from bot.bootstrap import Services
 from bot.config import Settings, SettingsError
+from bot.roster_keeper import Keeper
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,12 @@ class Teams:
     sender: TeamsSender
     bot: WaaromTeamsBot
     endpoint: Endpoint
+    # Member lists being read after the turns that asked for them.
+    rosters: RosterTasks
+
+
+# The mounted adapter, for whoever needs it after start-up (its roster work, in tests).
+TEAMS: web.AppKey[Teams] = web.AppKey("teams", Teams)
 
 
 def _check(settings: Settings) -> None:
@@ -70,7 +82,12 @@ def build(
     auth = auth or authentication(settings)
     adapter = CloudAdapter(auth.sdk)
     sender = TeamsSender(adapter, settings.microsoft_app_id)
-    bot = WaaromTeamsBot(services, sender, core=core)
+    delivery = TeamsDelivery(sender)
+    keeper = Keeper(
+        services, PLATFORM, delivery, delivery, worker=f"{socket.gethostname()}:{os.getpid()}"
+    )
+    rosters = RosterTasks(keeper)
+    bot = WaaromTeamsBot(services, sender, rosters=rosters, core=core)
     if settings.microsoft_app_id:
         endpoint = Endpoint(adapter, auth.sdk, bot, auth.tokens)
     elif settings.waarom_teams_emulator:
@@ -78,7 +95,7 @@ def build(
     else:
         # Never mounted (see mount); the clock uses the sender alone. Refuses everything.
         endpoint = Endpoint(adapter, auth.sdk, bot, None, None)
-    return Teams(adapter, sender, bot, endpoint)
+    return Teams(adapter, sender, bot, endpoint, rosters)
 
 
 def mount(
@@ -95,8 +112,15 @@ def mount(
         log.info("Teams: MICROSOFT_APP_ID is not set; %s not mounted", ROUTE)
         return None
     teams = build(services, auth=auth, core=core)
+    app[TEAMS] = teams
     endpoint = teams.endpoint
     app.router.add_post(ROUTE, endpoint.handle, expect_handler=endpoint.expect)
+
+    async def stop_rosters(_app: web.Application) -> None:
+        # Each gives back its claim; the clock's sweep finishes what they leave.
+        await teams.rosters.stop()
+
+    app.on_shutdown.append(stop_rosters)
     if endpoint.tokens is not None:
         tokens = endpoint.tokens
 

@@ -14,15 +14,27 @@ from botbuilder.schema import ErrorResponseException
 
 from adapters.teams.proactive import TeamsSender
 from adapters.teams.retry import retry_after, status_of
+from adapters.teams.roster import TeamsRoster
 from bot.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
 from bot.messages import Message
+from bot.roster import Person, RosterPage, RosterTarget
 
 PERMANENT_STATUSES = frozenset({401, 403, 404})
 
 
 class TeamsDelivery:
+    """Also the clock's :class:`bot.roster.RosterSource` for Teams: the sweep finishes the
+    member lists a web process left waiting."""
+
     def __init__(self, sender: TeamsSender) -> None:
         self.sender = sender
+        self.roster = TeamsRoster(sender)
+
+    async def roster_page(self, target: RosterTarget, cursor: str | None) -> RosterPage:
+        return await self.roster.roster_page(target, cursor)
+
+    async def open_direct(self, target: RosterTarget, person: Person) -> dict[str, Any]:
+        return await self.roster.open_direct(target, person)
 
     async def to_team(self, target: TeamTarget, message: Message, marker: str) -> dict[str, Any]:
         if not target.address:

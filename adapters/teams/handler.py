@@ -4,7 +4,10 @@
   personal chat);
 - a message with a ``value`` is a card's ``Action.Submit``: a button or a form;
 - the bot being added to a team, group chat or personal chat registers the conversation and
-  answers with the welcome card; being removed (or the team deleted) disables it.
+  answers with the welcome card; being removed (or the team deleted) disables it;
+- in a team or group chat, the bot being installed asks for its members to be read, members
+  joining or leaving are added or removed (:mod:`bot.roster`); the reading and the personal
+  chats with each member happen after the turn (:class:`.roster.RosterTasks`).
 
 Every activity with an id is handled once, whichever process gets it (:mod:`.replay`).
 """
@@ -15,6 +18,7 @@ import html
 import importlib
 import logging
 import re
+from collections.abc import Awaitable
 from types import ModuleType
 from typing import Any
 
@@ -23,9 +27,11 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams import cards, replay
-from adapters.teams.addresses import event_id, origin_of
+from adapters.teams.addresses import event_id, origin_of, roster_source
 from adapters.teams.proactive import TeamsSender, quiet_connector
 from adapters.teams.replies import Replies, Submitted
+from adapters.teams.roster import RosterTasks
+from bot import roster
 from bot.bootstrap import Services
 from bot.origin import Origin
 
@@ -56,10 +62,16 @@ def command_text(turn_context: TurnContext) -> str:
 
 class WaaromTeamsBot(TeamsActivityHandler):
     def __init__(
-        self, services: Services, sender: TeamsSender, *, core: ModuleType | None = None
+        self,
+        services: Services,
+        sender: TeamsSender,
+        *,
+        rosters: RosterTasks | None = None,
+        core: ModuleType | None = None,
     ) -> None:
         self.services = services
         self.sender = sender
+        self.rosters = rosters
         # The core's chat module, looked up when the bot is built (not when this module is
         # imported); tests may pass a stand-in with the same functions.
         self.core = core if core is not None else importlib.import_module("bot.chat")
@@ -104,6 +116,10 @@ class WaaromTeamsBot(TeamsActivityHandler):
         text = command_text(turn_context) or "help"
         outcomes = await self.core.handle_text(self.services, self._origin(activity), text)
         await self._replies(turn_context).deliver(outcomes)
+        source = roster_source(activity)
+        if source is not None:
+            # A team the bot joined before its members were read gets them read now.
+            await self._after_reply(roster.ensure(self.services, self._origin(activity), source))
 
     async def _submit(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
         """A card's button or form. Its data comes back from the client, so it is checked
@@ -148,16 +164,57 @@ class WaaromTeamsBot(TeamsActivityHandler):
         if any(member.id == bot_id for member in activity.members_added or ()):
             outcomes = await self.core.joined(self.services, self._origin(activity))
             await self._replies(turn_context).deliver(outcomes)
+            await self._want_roster(activity)
         elif any(member.id == bot_id for member in activity.members_removed or ()) or (
             isinstance(activity.channel_data, dict)
             and activity.channel_data.get("eventType") in _GONE
         ):
             await self.core.conversation_removed(self.services, self._origin(activity))
+        else:
+            await self._members_changed(activity, bot_id)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         # Also announced as the bot leaving the conversation; disabling twice is harmless.
         await self.core.conversation_removed(self.services, self._origin(turn_context.activity))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        # The welcome goes out with the conversationUpdate that accompanies an install.
-        return None
+        # The welcome goes out with the conversationUpdate that accompanies an install; an
+        # install or upgrade reads the members again (the team is known if that came first).
+        await self._want_roster(turn_context.activity)
+
+    # --- members -------------------------------------------------------------------------
+
+    async def _want_roster(self, activity: Activity) -> None:
+        source = roster_source(activity)
+        if source is not None:
+            await self._after_reply(roster.want(self.services, self._origin(activity), source))
+
+    async def _after_reply(self, asking: Awaitable[int | None]) -> None:
+        """Ask for a member list after the turn's reply went out. A failure here must not
+        fail the turn: Teams would deliver it again, and the reply would go out twice."""
+        try:
+            self._keep(await asking)
+        except Exception:
+            log.exception("member list not asked for; the next event asks again")
+
+    async def _members_changed(self, activity: Activity, bot_id: str | None) -> None:
+        source = roster_source(activity)
+        if source is None:
+            return
+        origin = self._origin(activity)
+        gone = [m.id for m in activity.members_removed or () if m.id and m.id != bot_id]
+        if gone:
+            await roster.left(self.services, origin, gone)
+        people = [
+            roster.Person(m.id, m.name or "", m.aad_object_id)
+            for m in activity.members_added or ()
+            if m.id and m.id != bot_id
+        ]
+        if people:
+            self._keep(await roster.joined(self.services, origin, source, people))
+
+    def _keep(self, team_id: int | None) -> None:
+        """Read members and open chats after this turn (or, failing that, at the clock's
+        next sweep: the work is in the database either way)."""
+        if team_id is not None and self.rosters is not None:
+            self.rosters.start(team_id)

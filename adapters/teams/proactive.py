@@ -8,7 +8,8 @@ retried on throttling and gateway errors (see :mod:`adapters.teams.retry`).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from botbuilder.core import BotAdapter, MessageFactory, TurnContext
 from botbuilder.schema import Activity, Attachment
@@ -22,6 +23,8 @@ from bot.models import Installation, Member
 from bot.safe_text import one_line
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def card_activity(card: dict[str, Any], summary: str) -> Activity:
@@ -71,6 +74,25 @@ class TeamsSender:
         await self._adapter.continue_conversation(reference, post, self._app_id)
         return landed
 
+    async def call(
+        self,
+        address: dict[str, Any],
+        call: Callable[[TurnContext], Awaitable[T]],
+        *,
+        what: str = "connector call",
+    ) -> T:
+        """Run ``call`` with a connector for the conversation at ``address`` (a member list
+        read, a personal chat opened), retried like a send."""
+        reference = reference_from(address)
+        result: list[T] = []
+
+        async def run(turn_context: TurnContext) -> None:
+            quiet_connector(turn_context)
+            result.append(await with_retry(lambda: call(turn_context), what=what))
+
+        await self._adapter.continue_conversation(reference, run, self._app_id)
+        return result[0]
+
     async def update(
         self, address: dict[str, Any], message_ref: dict[str, Any], message: Message
     ) -> None:
@@ -91,7 +113,8 @@ class TeamsSender:
         self, services: Services, member_id: int, message: Message, *, tenant: str | None = None
     ) -> bool:
         """Direct message to a member at their stored personal-chat reference. False (and a
-        log line) when they have none yet: Teams gives one only once they chat with the bot."""
+        log line) when they have none: their team's member list is not read yet, or Teams
+        refused the bot a chat with them."""
         async with services.sessions() as session:
             row = await session.get(Member, member_id)
             inst = await session.get(Installation, row.installation_id) if row else None
@@ -102,7 +125,7 @@ class TeamsSender:
             log.warning("notify: member %s is in another tenant; not sent", member_id)
             return False
         if not row.address:
-            log.info("notify: member %s has no personal chat with the bot yet", member_id)
+            log.info("notify: member %s has no personal chat with the bot", member_id)
             return False
         await self.send(row.address, message)
         return True

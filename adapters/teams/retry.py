@@ -1,9 +1,9 @@
 """Retrying Bot Connector calls that Teams throttles or that hit a passing gateway error.
 
-The SDK's connector raises ``ErrorResponseException`` for any non-2xx answer and does not
-retry. Teams answers 429 when a bot sends too fast (with ``Retry-After``), 412 when a
-conversation is briefly locked, and 502/504 from its gateways; all of them usually succeed a
-moment later.
+The SDK's connector raises ``HttpOperationError`` (``ErrorResponseException`` for most calls)
+for any non-2xx answer and does not retry. Teams answers 429 when a bot sends too fast (with
+``Retry-After``), 412 when a conversation is briefly locked, and 502/504 from its gateways;
+all of them usually succeed a moment later.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from botbuilder.schema import ErrorResponseException
+from msrest.exceptions import HttpOperationError
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ async def with_retry(
     for attempt in range(1, attempts + 1):
         try:
             return await call()
-        except ErrorResponseException as exc:
+        except HttpOperationError as exc:
             status = status_of(exc)
             if status not in RETRY_STATUSES or attempt == attempts:
                 raise

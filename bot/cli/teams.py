@@ -146,6 +146,7 @@ def upcoming(team: Team, now: dt.datetime) -> tuple[dt.datetime | None, dt.datet
 @app.command()
 def status(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
     """Per team: the next scheduled sends, the last ones and their outcome."""
+    from bot.roster import Reach, reach
     from bot.sends import recent_sends
 
     settings = settings_or_exit()
@@ -156,10 +157,19 @@ def status(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
             return moment.isoformat() if moment else None
         return f"{moment:%a %d %b %H:%M}" if moment else "never"
 
+    def members(counts: Reach | None) -> object:
+        # Only where the platform lists a team's members (Teams): how many a nudge reaches.
+        if fmt is Format.json:
+            return {"members": counts.members, "reachable": counts.reachable} if counts else None
+        return f"{counts.reachable} of {counts.members} reachable" if counts else "—"
+
     async def go() -> None:
         try:
             rows = []
-            for team, platform in await channel_teams(services):
+            listed = await channel_teams(services)
+            async with services.sessions() as session:
+                reaches = await reach(session, [team.id for team, _ in listed])
+            for team, platform in listed:
                 digest, nudges = upcoming(team, services.now())
                 sends = [
                     f"{s.kind} {s.period} {s.status}" + (f" ({s.error})" if s.error else "")
@@ -173,6 +183,7 @@ def status(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
                         "next digest": shown(digest),
                         "next nudges": shown(nudges),
                         "last sends": sends if fmt is Format.json else "; ".join(sends) or "—",
+                        "members": members(reaches.get(team.id)),
                     }
                 )
             emit(out, list(rows[0]) if rows else [], rows, fmt, empty="No teams yet.")

@@ -2,6 +2,10 @@
 
 It records every call (method, path, conversation, activity JSON) and can be told to answer
 the next calls with an error status (429 with ``Retry-After``, 502 …) before succeeding.
+
+Teams' member lists and personal chats are served as strictly as Teams does (see
+:mod:`teams_roster`): ``GET /v3/conversations/{id}/pagedmembers`` and ``POST
+/v3/conversations``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from teams_roster import TeamsRosters
 
 
 @dataclass
@@ -39,7 +44,7 @@ class Call:
 
 
 @dataclass
-class FakeConnector:
+class FakeConnector(TeamsRosters):
     calls: list[Call] = field(default_factory=list)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
@@ -99,6 +104,7 @@ class FakeConnector:
         app.router.add_post(base + "/{activity_id}", self._activity)
         app.router.add_put(base + "/{activity_id}", self._activity)
         app.router.add_delete(base + "/{activity_id}", self._activity)
+        self.add_roster_routes(app)
         return app
 
     async def start(self) -> None:
