@@ -248,9 +248,11 @@ def form_card(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    origin: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The form as a card with inputs; with ``errors``, the problems are named next to the
-    fields and every submitted value is kept."""
+    fields and every submitted value is kept. ``origin`` is the sealed id of the card that
+    opened the form (:mod:`.seal`)."""
     values = values or {}
     errors = errors or {}
     body: list[dict[str, Any]] = [_rich(_line(form.title, weight="bolder", size="medium"))]
@@ -264,9 +266,10 @@ def form_card(
         body.append(_input(field, values.get(field.name)))
         if field.name in errors:
             body.append(_rich(_line(errors[field.name], color="attention"), spacing="small"))
-    # No reference to the card that opened the form: the client sends this data back, so it
-    # must not be able to choose which card a submit updates (only its own, replyToId).
+    # The client sends this data back as it likes: the card that opened the form is named
+    # only with a seal it cannot forge, so a submit cannot choose another card to update.
     data: dict[str, Any] = {FORM: form.form_id, CONTEXT: form.context, SPEC: form_spec(form)}
+    data.update(origin or {})
     actions = [
         _submit(form.submit, data, "positive"),
         # associatedInputs "none": cancelling must not trip the client's required checks.

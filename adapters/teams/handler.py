@@ -26,7 +26,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
 
-from adapters.teams import cards, replay
+from adapters.teams import cards, replay, seal
 from adapters.teams.addresses import event_id, origin_of, roster_source
 from adapters.teams.proactive import TeamsSender, quiet_connector
 from adapters.teams.replies import Replies, Submitted
@@ -142,8 +142,12 @@ class WaaromTeamsBot(TeamsActivityHandler):
                 outcomes = await self.core.handle_form(
                     self.services, origin, form.form_id, form.context, submit.values
                 )
+                conversation = activity.conversation.id if activity.conversation else ""
+                opened_by = seal.opened_by(
+                    seal.key_of(self.services.settings), conversation or "", value
+                )
                 replies = self._replies(
-                    turn_context, submitted=Submitted(form, submit.values, card_id)
+                    turn_context, submitted=Submitted(form, submit.values, card_id, opened_by)
                 )
                 await replies.deliver(outcomes)
                 return

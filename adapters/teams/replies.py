@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from adapters.teams import cards
+from adapters.teams import cards, seal
 from adapters.teams.addresses import tenant_of
 from adapters.teams.proactive import TeamsSender, card_activity, message_activity
 from adapters.teams.retry import with_retry
@@ -37,6 +37,8 @@ class Submitted:
     form: Form
     values: dict[str, str]
     card_id: str | None
+    # The card whose button opened the form, when the form's data says so with a valid seal.
+    opened_by: str | None = None
 
 
 @dataclass
@@ -70,7 +72,8 @@ class Replies:
                 case Say(message):
                     await self.send(message_activity(message))
                 case OpenForm(form):
-                    await self.send(card_activity(cards.form_card(form), form.title))
+                    card = cards.form_card(form, origin=self._origin_seal(self.origin_card_id))
+                    await self.send(card_activity(card, form.title))
                 case UpdateOrigin(message):
                     await self._update_origin(message)
                 case Notify(member_id, message):
@@ -89,14 +92,23 @@ class Replies:
                 self.submitted.card_id, card_activity(done, self.submitted.form.title)
             )
 
+    def _origin_seal(self, card_id: str | None) -> dict[str, str] | None:
+        conversation = self.turn_context.activity.conversation
+        if not card_id or conversation is None or not conversation.id:
+            return None
+        return seal.sealed(seal.key_of(self.services.settings), conversation.id, card_id)
+
     async def _update_origin(self, message: Message) -> None:
+        target = self.origin_card_id
         if self.submitted is not None:
-            # A form's submit changes only its own card (into the record of what was sent):
-            # which card opened the form is not something its client-sent data may say.
-            log.debug("form submit: the card that opened the form is left as it is")
-            return
+            # A form's submit changes the card that opened it only when the form's data names
+            # that card with a valid seal; the client may not choose a card.
+            target = self.submitted.opened_by
+            if target is None:
+                log.debug("form submit: the card that opened the form is left as it is")
+                return
         activity = message_activity(message)
-        if not self.origin_card_id or not await self.replace(self.origin_card_id, activity):
+        if not target or not await self.replace(target, activity):
             await self.send(activity)
 
     async def _refuse(self, errors: dict[str, str]) -> None:
@@ -105,7 +117,12 @@ class Replies:
         if submitted is None:
             log.warning("form errors outside a form submit: %s", sorted(errors))
             return
-        card = cards.form_card(submitted.form, values=submitted.values, errors=errors)
+        card = cards.form_card(
+            submitted.form,
+            values=submitted.values,
+            errors=errors,
+            origin=self._origin_seal(submitted.opened_by),
+        )
         activity = card_activity(card, submitted.form.title)
         if not submitted.card_id or not await self.replace(submitted.card_id, activity):
             await self.send(activity)

@@ -46,15 +46,16 @@ async def test_a_prompt_answered_through_its_card_becomes_an_idea(
     async with services.sessions() as session:
         assert (await session.scalars(select(Idea))).all() == []
 
-    # Accepted: the idea is stored and the form made read-only. A form's submit changes only
-    # its own card, so the prompt card stays (pressing it again says it was answered).
+    # Accepted: the idea is stored, the form made read-only, and the prompt card that opened
+    # it (named in the form's sealed data) says it was answered.
     values = {**submit["data"], "why": "Because customers wait.", "how": "Answer within a day."}
     assert await client.post(client.activity(value=values, reply_to_id=form.id)) == 201
     async with services.sessions() as session:
         (idea,) = (await session.scalars(select(Idea))).all()
     assert (idea.why, idea.how) == ("Because customers wait.", "Answer within a day.")
     updated = {call.activity_id: call for call in connector.updates()}
-    assert set(updated) == {form.id}
+    assert set(updated) == {form.id, prompt.id}
+    assert "Answered" in texts(updated[prompt.id].card)
     assert "Thank you" in texts(connector.sent()[-1].card)
     assert await client.post(client.activity(value=answer["data"], reply_to_id=prompt.id)) == 201
     assert "already been answered" in texts(connector.sent()[-1].card)

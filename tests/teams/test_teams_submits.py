@@ -38,14 +38,16 @@ async def test_a_submit_cannot_choose_another_card_to_overwrite(
     data = submit_actions(form.card)[0]["data"]
     tampered = {
         **data,
-        "waarom_origin": other.id,  # where older cards said which card opened the form
+        "waarom_origin": other.id,  # another card, with the prompt card's seal
         "why": "OVERWRITTEN by a tampered client",
         "how": "Anything at all.",
     }
+    assert data["waarom_origin"] == prompt.id
     assert await client.post(client.activity(value=tampered, reply_to_id=form.id)) == 201
     async with services.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Idea)) == 1
-    # Only the form itself became the record of what was sent.
+    # Only the form itself became the record of what was sent: the seal names the prompt
+    # card, so neither the other card nor (its seal broken) the prompt card changed.
     assert [call.activity_id for call in connector.updates()] == [form.id]
     assert other.id != prompt.id
 
