@@ -44,7 +44,6 @@ def settings_for(database_url: str, fake: FakeSlack) -> Settings:
         microsoft_app_id="",
         waarom_teams_emulator=True,  # Teams activities come without tokens, on loopback
         waarom_host="127.0.0.1",
-        waarom_multi_org=True,
         waarom_webhook_secret=SecretStr(WEBHOOK_SECRET),
         _env_file=None,  # type: ignore[call-arg]
     )

@@ -84,7 +84,6 @@ async def test_an_installed_token_is_encrypted_at_rest_and_never_logged(
         slack_state_secret=SecretStr("state-secret"),
         slack_api_url=fake.api_url,
         waarom_secret_key=SecretStr(key),
-        waarom_multi_org=True,
         microsoft_app_id="",
         _env_file=None,  # type: ignore[call-arg]
     )

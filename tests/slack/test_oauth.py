@@ -32,7 +32,6 @@ async def oauth(
         slack_client_secret="client-secret",
         slack_state_secret="state-secret",
         waarom_secret_key=Fernet.generate_key().decode(),
-        waarom_multi_org=True,
     )
     running, server = await start(settings, fake_slack, http)
     yield running
