@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import math
 import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.put_up_with import burdens
 from bot.redaction import redact
+from bot.sentiment import sentiment
 from bot.text import terms
 
 MAX_TEXT = 5000
@@ -83,6 +86,8 @@ class FeedbackIn:
     external_id: str | None
     dedupe_key: str
     terms: str  # language and meaningful words of ``redacted``, see bot.text.terms
+    sentiment: float  # -1 (pain) … +1 (delight), see bot.sentiment
+    burdens: str  # what the customer put up with, see bot.put_up_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +257,10 @@ def normalise(
             "\x1f".join((text, when_text or "", segment or "", step or "", str(score))).encode()
         ).hexdigest()
         key = "h:" + digest
+    if "&" in text:  # text copied out of web pages and e-mails: "&amp;" means "&"
+        text = html.unescape(text)
     redacted = redact(text)
+    analysed = terms(redacted)
     return FeedbackIn(
         text=text,
         redacted=redacted,
@@ -263,5 +271,7 @@ def normalise(
         source=source,
         external_id=external_id,
         dedupe_key=key,
-        terms=terms(redacted),
+        terms=analysed,
+        sentiment=sentiment(redacted, analysed[:2]),
+        burdens=burdens(redacted),
     )

@@ -15,6 +15,8 @@ from stop_words import get_stop_words
 
 _WORD_RE = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*", re.UNICODE)
 _LANG_NAMES = {"nl": "dutch", "en": "english"}
+# What redaction put in place of personal data ("[link]", "[telefoon]"): no customer's word.
+_MARKER_RE = re.compile(r"\[[^\[\]\s]{1,24}\]")
 
 # Words customers use everywhere that say nothing about what happened.
 _FILLER = {
@@ -170,7 +172,7 @@ def guess_language(tokens: Iterable[str], default: str = "nl") -> str:
 
 def content_words(text: str, language: str | None = None) -> tuple[str, list[str]]:
     """The language and the meaningful words of ``text`` (no stop words, at least 3 letters)."""
-    tokens = words(text)
+    tokens = words(_MARKER_RE.sub(" ", text) if "[" in text else text)
     lang = language or guess_language(tokens)
     stops = stop_words(lang)
     return lang, [token for token in tokens if len(token) >= 3 and token not in stops]
