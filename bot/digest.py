@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import zoneinfo
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -22,13 +22,18 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.highlights import Candidate, pick_highlights
+from bot.differences import differences
+from bot.digest_sections import differences_parts, feelings, number, plural, put_up_with_parts
+from bot.highlights import Candidate, pick_highlights, side_of
 from bot.i18n import Translator
 from bot.messages import Divider, Facts, Heading, Message, Paragraph, Part, Quote
 from bot.models import Digest, Feedback, Idea, Nudge, Team
 from bot.prompts import PromptLibrary
+from bot.put_up_with import Burdened, burdens, put_up_with, sharpness
 from bot.rotation import choose_prompt
+from bot.sentiment import sentiment
 from bot.text import terms
+from bot.theme_labels import labelled
 from bot.themes import themes_of
 
 
@@ -86,8 +91,8 @@ class DigestData:
     previous_count: int
     average: float | None
     previous_average: float | None
-    pain: int  # scores 0–6
-    delight: int  # scores 9–10
+    pain: int  # every item: scores 0–6, or the text's feeling where there is no score
+    delight: int  # every item: scores 9–10, or the text's feeling
     scored: int
     segments: list[dict[str, Any]] = field(default_factory=list)
     themes: list[dict[str, Any]] = field(default_factory=list)
@@ -97,6 +102,9 @@ class DigestData:
     ideas_done: list[dict[str, Any]] = field(default_factory=list)
     answered: int = 0
     nudged: int = 0
+    neutral: int = 0
+    put_up_with: dict[str, Any] = field(default_factory=dict)
+    differences: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,10 +120,20 @@ async def _rows(
     session: AsyncSession, org_id: int, start: dt.datetime, end: dt.datetime, *, texts: bool = True
 ) -> tuple[list[Any], ...]:
     """The period's feedback in id order, column by column: (id, redacted, score, segment,
-    step, terms). ``texts=False`` is for a period whose quotes are never shown (the week
+    step, sentiment, burdens, terms).
+
+    ``texts=False`` is for a period whose quotes are never shown (the week
     before): only (score, redacted, terms) are read, the text only where terms are missing."""
     columns: tuple[Any, ...] = (
-        (Feedback.id, Feedback.redacted, Feedback.score, Feedback.segment, Feedback.step)
+        (
+            Feedback.id,
+            Feedback.redacted,
+            Feedback.score,
+            Feedback.segment,
+            Feedback.step,
+            Feedback.sentiment,
+            Feedback.burdens,
+        )
         if texts
         else (Feedback.score, _TEXT_IF_NO_TERMS.label("redacted"))
     )
@@ -163,6 +181,9 @@ class CustomerVoice:
     segments: list[dict[str, Any]]
     themes: list[dict[str, Any]]
     highlights: list[dict[str, Any]]
+    neutral: int = 0
+    put_up_with: dict[str, Any] = field(default_factory=dict)
+    differences: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _CollectionPause:
@@ -208,7 +229,8 @@ async def _customer_voice(
 ) -> CustomerVoice:
     start, end = week.bounds(zone)
     previous_start, _ = week.previous().bounds(zone)
-    ids, texts, all_scores, segment_of, step_of, stored = await _rows(session, org_id, start, end)
+    rows = await _rows(session, org_id, start, end)
+    ids, texts, all_scores, segment_of, step_of, stored_feeling, stored_burdens, stored = rows
     previous_all_scores, previous_texts, previous_stored = await _rows(
         session, org_id, previous_start, start, texts=False
     )
@@ -228,13 +250,17 @@ async def _customer_voice(
         for name, values in sorted(by_segment.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
 
-    # Each text's words were found once, at intake; themes and highlights share them.
+    # Each text's words, feeling and burdens were found once, at intake; all parts share them.
     current_terms = _terms(texts, stored)
-    themes = themes_of(current_terms, _terms(previous_texts, previous_stored))
+    feelings = _feelings(texts, current_terms, stored_feeling)
+    sides = [side_of(score, feeling) for score, feeling in zip(all_scores, feelings, strict=True)]
+    themes = labelled(
+        themes_of(current_terms, _terms(previous_texts, previous_stored)), texts, current_terms
+    )
     candidates = (
         # Distinct words, less one for the language code in front.
-        Candidate(id_, text, segment, step, score, theme, len(set(words.split())) - 1)
-        for id_, text, segment, step, score, theme, words in zip(
+        Candidate(id_, text, segment, step, score, theme, len(set(words.split())) - 1, feeling)
+        for id_, text, segment, step, score, theme, words, feeling in zip(
             ids,
             texts,
             segment_of,
@@ -242,22 +268,30 @@ async def _customer_voice(
             all_scores,
             themes.assignment,
             current_terms,
+            feelings,
             strict=True,
         )
     )
     chosen = pick_highlights(candidates, highlights)
-    theme_names = [theme.name for theme in themes.themes]
+    side_counts = Counter(sides)
     return CustomerVoice(
         count=len(ids),
         previous_count=len(previous_all_scores),
         average=_average(scores),
         previous_average=_average(previous_scores),
-        pain=sum(1 for s in scores if s <= 6),
-        delight=sum(1 for s in scores if s >= 9),
+        pain=side_counts["pain"],
+        delight=side_counts["delight"],
+        neutral=side_counts["neutral"],
         scored=len(scores),
         segments=segments,
         themes=[
-            {"name": t.name, "keywords": list(t.keywords), "count": t.count, "previous": t.previous}
+            {
+                "name": t.name,
+                "keywords": list(t.keywords),
+                "count": t.count,
+                "previous": t.previous,
+                "labels": dict(t.labels),
+            }
             for t in themes.themes
         ],
         highlights=[
@@ -268,11 +302,49 @@ async def _customer_voice(
                 "step": h.step,
                 "score": h.score,
                 "side": h.side,
-                "theme": theme_names[h.theme] if h.theme >= 0 else None,
+                "theme": themes.themes[h.theme].name if h.theme >= 0 else None,
+                "labels": dict(themes.themes[h.theme].labels) if h.theme >= 0 else {},
             }
             for h in chosen
         ],
+        put_up_with=_put_up_with(
+            ids, texts, segment_of, step_of, all_scores, sides, (feelings, stored_burdens)
+        ),
+        differences=differences(themes.counts, themes.word_for, segment_of, sides),
     )
+
+
+def _feelings(
+    texts: Sequence[str], documents: Sequence[str], stored: Sequence[float | None]
+) -> list[float]:
+    # Rows written before intake stored a feeling are read from their text.
+    return [
+        sentiment(text, words[:2]) if feeling is None else feeling
+        for text, words, feeling in zip(texts, documents, stored, strict=True)
+    ]
+
+
+def _put_up_with(
+    ids: list[int],
+    texts: list[str],
+    segment_of: list[str | None],
+    step_of: list[str | None],
+    all_scores: list[float | None],
+    sides: list[str],
+    feeling_and_burdens: tuple[list[float], list[str | None]],
+) -> dict[str, Any]:
+    feelings, kinds_of = feeling_and_burdens
+    items = (
+        Burdened(id_, text, segment, step, score, side, kinds, sharpness(text, feeling, kinds))
+        for id_, text, segment, step, score, side, feeling, kinds in zip(
+            ids, texts, segment_of, step_of, all_scores, sides, feelings, kinds_of, strict=True
+        )
+        # Rows written before intake stored burdens are read from their text.
+        for kinds in [burdens(text) if kinds is None else kinds]
+        if kinds
+    )
+    found = put_up_with(items)
+    return {"count": found.count, "kinds": dict(found.kinds), "quotes": list(found.quotes)}
 
 
 async def build_digest(
@@ -422,16 +494,29 @@ def digest_of(
         previous_average=voice.previous_average,
         pain=voice.pain,
         delight=voice.delight,
+        neutral=voice.neutral,
         scored=voice.scored,
         segments=voice.segments,
-        themes=voice.themes,
-        highlights=voice.highlights,
+        themes=[_in_language(theme, team.language) for theme in voice.themes],
+        highlights=[_in_language(h, team.language) for h in voice.highlights],
+        put_up_with=voice.put_up_with,
+        differences=voice.differences,
         waarom={"id": waarom.id, "text": waarom.text},
         ideas_logged=[{"id": i.id, "why": i.why, "how": i.how, "status": i.status} for i in logged],
         ideas_done=[{"id": i.id, "why": i.why, "how": i.how} for i in done],
         answered=part.answered,
         nudged=part.nudged,
     )
+
+
+def _in_language(part: dict[str, Any], language: str) -> dict[str, Any]:
+    """A theme or highlight with its theme's label in the team's language."""
+    labels = part.get("labels", {})
+    label = labels.get(language) or next(iter(labels.values()), None)
+    kept = {key: value for key, value in part.items() if key != "labels"}
+    if "theme" in part:
+        return {**kept, "theme_label": label or part["theme"]}
+    return {**kept, "label": label or part["name"]}
 
 
 async def remember(session: AsyncSession, data: DigestData) -> None:
@@ -486,21 +571,12 @@ def render_digest(data: DigestData, t: Translator) -> Message:
             (t("digest.count"), t("digest.count_value", count=data.count, change=_signed(change)))
         ]
         if data.average is not None:
-            avg = f"{data.average:.1f}"
+            avg = number(t, data.average)
             if data.previous_average is not None:
-                avg += f" ({_signed(round(data.average - data.previous_average, 1))})"
+                change_avg = round(data.average - data.previous_average, 1)
+                avg += f" ({number(t, change_avg, signed=True)})"
             facts.append((t("digest.average"), avg))
-            facts.append(
-                (
-                    t("digest.extremes"),
-                    t(
-                        "digest.extremes_value",
-                        pain=data.pain,
-                        delight=data.delight,
-                        scored=data.scored,
-                    ),
-                )
-            )
+        facts.append(feelings(t, data))
         if data.segments:
             facts.append(
                 (
@@ -519,7 +595,7 @@ def render_digest(data: DigestData, t: Translator) -> Message:
                     "\n".join(
                         t(
                             "digest.theme_line",
-                            name=theme["name"],
+                            name=theme.get("label") or theme["name"],
                             count=theme["count"],
                             change=_signed(theme["count"] - theme["previous"]),
                         )
@@ -533,20 +609,23 @@ def render_digest(data: DigestData, t: Translator) -> Message:
                 Quote(h["text"], attribution(t, h["segment"], h["step"], h["score"]))
                 for h in data.highlights
             )
+        parts.extend(put_up_with_parts(t, data, attribution))
+        parts.extend(differences_parts(t, data))
     if data.waarom:
         parts.append(Divider())
         parts.append(Heading(t("digest.waarom")))
         parts.append(Paragraph(data.waarom["text"]))
     parts.append(Divider())
     parts.append(Heading(t("digest.ideas")))
-    parts.append(Paragraph(t("digest.ideas_logged", count=len(data.ideas_logged))))
+    parts.append(Paragraph(plural(t, "digest.ideas_logged_n", len(data.ideas_logged))))
     if data.ideas_done:
         parts.append(Paragraph(t("digest.you_said_we_did")))
         parts.extend(Paragraph(f"#{i['id']} {i['how']}") for i in data.ideas_done[:10])
     if data.nudged:
         parts.append(
             Paragraph(
-                t("digest.participation", answered=data.answered, nudged=data.nudged), muted=True
+                plural(t, "digest.participation_n", data.nudged, answered=data.answered),
+                muted=True,
             )
         )
     summary = t("digest.summary", week=data.week, count=data.count)

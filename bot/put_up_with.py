@@ -94,8 +94,8 @@ _CLOSE: dict[str, re.Pattern[str]] = {
         rf"\s(?:\w+\s){{0,2}}{_NUMBER}\s?(?:km|kilometers?|miles?|{_UNIT})\b"
         r"|\b(?:helemaal naar|all the way to|moest(?:en)? (?:ik |we |zelf )?(?:\w+ )?naar|"
         r"had to (?:go|drive|walk|travel|bring|take|carry)|zelf (?:ophalen|brengen|"
-        r"terugbrengen|regelen|repareren|uitzoeken|sjouwen)|met de trein|by train|"
-        r"took the train|walked home|naar huis (?:lopen|gelopen)|sjouwen|lugging)\b",
+        r"terugbrengen|regelen|repareren|uitzoeken|sjouwen)|took the train|walked home|"
+        r"naar huis (?:lopen|gelopen)|sjouwen|lugging)\b",
     ),
 }
 
