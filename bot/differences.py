@@ -4,9 +4,10 @@ The average customer does not exist; groups look alike until someone points out 
 difference. For each group with enough feedback, every word is compared between the group
 and everyone else by the weighted log-odds ratio with an informative Dirichlet prior (Monroe,
 Colaresi & Quinn 2008, "Fightin' Words"): the prior, the week's own word counts, shrinks the
-estimates of rare words, and the z-score says how sure the difference is. Only a word that
-a minimum number of the group's customers used and whose z-score clears a high bar is shown,
-so a handful of texts is never presented as a difference. How a group feels (its share of
+estimates of rare words, and the z-score says how sure the difference is. Words are counted
+per customer (used or not): the comparison is of how many customers mention a word. Only a
+word that a minimum number of the group's customers used and whose z-score clears a high
+bar is shown, so a handful of texts is never presented as a difference. How a group feels (its share of
 pain and of delight) is compared with a two-proportion z-test under the same bar.
 """
 
@@ -40,14 +41,17 @@ def differences(
     index = {name: i for i, name in enumerate(names)}
     rows = np.array([index.get(s or "", -1) for s in segments])
     result: list[dict[str, object]] = []
+    side_array = np.asarray(sides)
     per_group = _group_counts(counts, rows, len(names)) if counts is not None else None
     for name, group in index.items():
         members = rows == group
         size = int(members.sum())
         if size < MIN_GROUP or size == len(segments):
             continue
-        words = _words(per_group, group, word_for) if per_group is not None else []
-        feels = _feeling(np.asarray(sides), members)
+        words = (
+            _words(per_group, group, size, len(segments), word_for) if per_group is not None else []
+        )
+        feels = _feeling(side_array, members)
         if words or feels:
             result.append({"segment": name, "count": size, "words": words, **feels})
     return result
@@ -66,14 +70,13 @@ def _group_counts(counts: sparse.csr_matrix, rows: np.ndarray, groups: int) -> n
 
 
 def _words(
-    per_group: np.ndarray, group: int, word_for: Callable[[int], str]
+    per_group: np.ndarray, group: int, size: int, items: int, word_for: Callable[[int], str]
 ) -> list[dict[str, object]]:
     mine = per_group[group]
     total = per_group[-1]
     rest = total - mine
     prior = PRIOR_SIZE * total + 0.01
-    prior_sum = prior.sum()
-    z = log_odds_z(mine, rest, prior, prior_sum)
+    z = log_odds_z(mine, rest, size, items - size, prior, PRIOR_SIZE * items + 0.02)
     order = np.argsort(-z, kind="stable")
     found: list[dict[str, object]] = []
     for column in order[: MAX_WORDS * 4]:
@@ -92,15 +95,23 @@ def _words(
 
 
 def log_odds_z(
-    mine: np.ndarray, rest: np.ndarray, prior: np.ndarray, prior_sum: float
+    mine: np.ndarray,
+    rest: np.ndarray,
+    n_mine: int,
+    n_rest: int,
+    prior: np.ndarray,
+    prior_sum: float,
 ) -> np.ndarray:
-    """Monroe et al. (2008), eq. 16 and 18: the z-score of each word's log-odds ratio between
-    ``mine`` and ``rest`` (counts per word), with the Dirichlet prior ``prior``."""
-    n_mine, n_rest = mine.sum(), rest.sum()
-    delta = np.log((mine + prior) / (n_mine + prior_sum - mine - prior)) - np.log(
-        (rest + prior) / (n_rest + prior_sum - rest - prior)
-    )
-    variance = 1.0 / (mine + prior) + 1.0 / (rest + prior)
+    """Monroe et al. (2008), eq. 16–18, per word and per customer: the z-score of the
+    log-odds ratio that a customer of the group uses the word (``mine`` of ``n_mine``) against
+    one of the rest (``rest`` of ``n_rest``), with the informative Dirichlet (here beta)
+    prior ``prior`` of ``prior_sum``. Counting customers, not word tokens, keeps one group's
+    favourite word from making every other word look rarer there."""
+    used_mine, used_rest = mine + prior, rest + prior
+    unused_mine = n_mine + prior_sum - used_mine
+    unused_rest = n_rest + prior_sum - used_rest
+    delta = np.log(used_mine / unused_mine) - np.log(used_rest / unused_rest)
+    variance = 1 / used_mine + 1 / unused_mine + 1 / used_rest + 1 / unused_rest
     return np.asarray(delta / np.sqrt(variance))
 
 

@@ -277,7 +277,8 @@ def _valence(tokens: list[str], index: int, language: str, value: float) -> floa
         boost = boosters.get(tokens[at])
         if boost:
             # Farther intensifiers count less (VADER: 1, 0.95, 0.9).
-            value += math.copysign(boost, value) * (1.0 - 0.05 * (distance - 1))
+            # An intensifier pushes away from zero, a softener towards it.
+            value += math.copysign(1.0, value) * boost * (1.0 - 0.05 * (distance - 1))
     if _negated(tokens, index):
         value *= _NEGATION_SCALE
     return value

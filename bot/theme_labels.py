@@ -84,12 +84,18 @@ def _phrases(text: str, language: str, roots: set[str]) -> tuple[set[str], set[s
     for start in range(len(tokens)):
         if not meaningful[start]:
             continue
-        for size in (2, 3):
+        # Two or three meaningful words, or up to four with small ones between them
+        # ("lang in de wacht").
+        for size in (2, 3, 4):
             end = start + size
             if end > len(tokens) or not meaningful[end - 1]:
                 continue
             gram = tokens[start:end]
-            if all(_is_word(word) for word in gram) and any(own[start:end]):
+            if (
+                all(_is_word(word) for word in gram)
+                and any(own[start:end])
+                and sum(meaningful[start:end]) <= 3
+            ):
                 phrases.add(" ".join(gram))
     words = {token for token, mine in zip(tokens, own, strict=True) if mine}
     return phrases, words
