@@ -7,14 +7,16 @@ Colaresi & Quinn 2008, "Fightin' Words"): the prior, the week's own word counts,
 estimates of rare words, and the z-score says how sure the difference is. Words are counted
 per customer (used or not): the comparison is of how many customers mention a word. Only a
 word that a minimum number of the group's customers used and whose z-score clears a high
-bar is shown, so a handful of texts is never presented as a difference. How a group feels (its share of
-pain and of delight) is compared with a two-proportion z-test under the same bar.
+bar is shown, so a handful of texts is never presented as a difference. How a group feels
+(its share of pain and of delight) is compared with a two-proportion z-test, same bar.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 import numpy as np
 from scipy import sparse
@@ -35,11 +37,12 @@ def differences(
     """For each group (``segments``, one per row of ``counts``) with something notable: the
     words it uses more (``counts`` holds each item's words, one column per word) and whether
     it feels notably more pain or delight (``sides``: "pain", "delight" or "neutral")."""
-    names = sorted({s for s in segments if s}, key=lambda s: (-segments.count(s), s))
+    sizes = Counter(segments)
+    names = sorted((s for s in sizes if s), key=lambda s: (-sizes[s], s))
     if len(names) < 2:
         return []
-    index = {name: i for i, name in enumerate(names)}
-    rows = np.array([index.get(s or "", -1) for s in segments])
+    index: dict[str | None, int] = {name: i for i, name in enumerate(names)}
+    rows = np.fromiter(map(index.get, segments, repeat(-1)), np.int64, len(segments))
     result: list[dict[str, object]] = []
     side_array = np.asarray(sides)
     per_group = _group_counts(counts, rows, len(names)) if counts is not None else None

@@ -35,6 +35,7 @@ class Candidate(NamedTuple):
     # Distinct meaningful words, when the caller has already analysed the text.
     distinct_words: int | None = None
     sentiment: float | None = None  # the text's feeling (bot.sentiment), for unscored items
+    side: str | None = None  # side_of(score, sentiment), when the caller has it already
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,21 +84,45 @@ def pick_highlights(candidates: Iterable[Candidate], k: int = 5) -> list[Highlig
     # the head of every group competes: linear in the candidates, not k times over them.
     # A group never gives more than k picks, so only its k best are kept (a heap each).
     groups: dict[tuple[str | None, int, str, str | None], list[tuple[float, int, Candidate]]] = {}
+    # This loop sees every item of the week: specificity() is written out and the names it
+    # needs are local, which makes it about a third faster on a busy week.
+    word_value, has_number, push, replace = (
+        _WORD_VALUE,
+        _NUMBER_RE.search,
+        heapq.heappush,
+        heapq.heapreplace,
+    )
     for candidate in candidates:
-        base = specificity(candidate.text, candidate.distinct_words)
+        distinct = candidate.distinct_words
+        if distinct is None:
+            base = specificity(candidate.text)
+        elif distinct < 3:
+            continue
+        else:
+            text = candidate.text
+            base = word_value[distinct if distinct < 25 else 25]
+            if has_number(text):
+                base += 0.5
+            if len(text) > 400:
+                base -= 0.5
         if base <= 0:
             continue
-        side = side_of(candidate.score, candidate.sentiment)
-        key = (candidate.segment, candidate.theme, side, candidate.step)
+        key = (
+            candidate.segment,
+            candidate.theme,
+            candidate.side or side_of(candidate.score, candidate.sentiment),
+            candidate.step,
+        )
         # Heap of the k best as (base, -id): the root is the weakest kept.
-        entry = (base, -candidate.id, candidate)
         members = groups.get(key)
         if members is None:
-            groups[key] = [entry]
+            groups[key] = [(base, -candidate.id, candidate)]
         elif len(members) < k:
-            heapq.heappush(members, entry)
-        elif entry[:2] > members[0][:2]:
-            heapq.heapreplace(members, entry)
+            push(members, (base, -candidate.id, candidate))
+        else:
+            weakest = members[0]
+            if base > weakest[0] or (base == weakest[0] and -candidate.id > weakest[1]):
+                replace(members, (base, -candidate.id, candidate))
     for key, members in groups.items():
         # Best last, so pop() takes it: highest base, then lowest id.
         groups[key] = [

@@ -62,6 +62,7 @@ _CUES = {
 }
 _ALL_CUES = frozenset().union(*_CUES.values())
 _MONEY = ("€", "$", "£")
+_DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
 _WAIT = re.compile(
     r"wacht|wait|on hold|queue|te laat|too late|\blate\b|vertrag|delay|nog steeds (?:geen|niet|"
@@ -140,7 +141,7 @@ class PutUpWith:
 def sharpness(text: str, sentiment: float | None, kinds: str) -> float:
     """How sharply a quote shows the sacrifice: a number ("45 min", "3 keer"), the feeling,
     more than one kind at once; a wall of text reads worse."""
-    value = 1.0 if any(ch.isdigit() for ch in text) else 0.0
+    value = 1.0 if _DIGIT.search(text) else 0.0
     value += kinds.count(" ") * 0.5
     value -= min(sentiment or 0.0, 0.0)
     if len(text) > 300:

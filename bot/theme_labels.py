@@ -16,10 +16,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from bot.text import stem, stop_words
 from bot.themes import Theme, ThemeResult
 
-LABEL_SAMPLE = 400  # documents per theme read for its label: enough for the common phrase
+LABEL_SAMPLE = 120  # documents per theme read for its label: enough for the common phrase
 _MARKER_RE = re.compile(r"\[[^\[\]\s]{1,24}\]|@\w+|\S*\d\S*")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|[^\w\s]+")
 
@@ -30,10 +32,11 @@ def labelled(result: ThemeResult, texts: Sequence[str], documents: Sequence[str]
     that say the same merged."""
     if not result.themes:
         return result
-    members: dict[int, list[int]] = defaultdict(list)
-    for index, theme in enumerate(result.assignment):
-        if theme >= 0 and len(members[theme]) < LABEL_SAMPLE:
-            members[theme].append(index)
+    assignment = np.asarray(result.assignment)
+    members = {
+        number: np.flatnonzero(assignment == number)[:LABEL_SAMPLE].tolist()
+        for number in range(len(result.themes))
+    }
     themes = [
         replace(theme, labels=_labels(theme, members[number], texts, documents))
         for number, theme in enumerate(result.themes)
