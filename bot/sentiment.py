@@ -29,7 +29,9 @@ from bot.text import stem
 PAIN_AT_MOST = -0.1
 DELIGHT_AT_LEAST = 0.2
 
-_TOKEN_RE = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W\d_]+)*|[.!?;]", re.UNICODE)
+_TOKEN_RE = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W\d_]+)*|[.!?;,]", re.UNICODE)
+# Where a negation's or intensifier's reach ends: "klopt niet, mail naar …".
+_BOUNDARY = frozenset(".!?;,")
 _SCOPE = 3  # words before a sentiment word that a negation or intensifier reaches
 _NEGATION_SCALE = -0.74  # VADER's: "not good" is less bad than "bad"
 _BOOST = 0.293
@@ -152,6 +154,9 @@ _CUSTOMER_WORDS = {
         "onvriendelijk": -2.0,
         "duur": -1.2,
         "lang": -0.4,
+        # Pattern's "naar" is "nasty" and "eens" "agreed"; in feedback they are "to" and "once".
+        "naar": 0.0,
+        "eens": 0.0,
         "zeer": 0.0,
         "erg": 0.0,
         "heel": 0.0,
@@ -263,7 +268,7 @@ def _kind(token: str, language: str) -> float:
 def _valence(tokens: list[str], index: int, language: str, value: float) -> float:
     following = tokens[index + 1] if index + 1 < len(tokens) else "."
     boosters = _BOOSTERS[language]
-    if tokens[index] in boosters and following not in ".!?;":
+    if tokens[index] in boosters and following not in _BOUNDARY:
         return 0.0  # "heel traag": it scales the next word, it is no feeling of its own
     if value is _EXPECTED_MARK:
         after = tokens[index + 1 : index + 3] if language == "nl" else []
@@ -272,7 +277,7 @@ def _valence(tokens: list[str], index: int, language: str, value: float) -> floa
         return 0.0
     for distance in range(1, _SCOPE + 1):
         at = index - distance
-        if at < 0 or tokens[at] in ".!?;":
+        if at < 0 or tokens[at] in _BOUNDARY:
             break
         boost = boosters.get(tokens[at])
         if boost:
@@ -287,7 +292,7 @@ def _valence(tokens: list[str], index: int, language: str, value: float) -> floa
 def _negated(tokens: list[str], index: int) -> bool:
     for at in range(index - 1, max(-1, index - 1 - _SCOPE), -1):
         before = tokens[at]
-        if before in ".!?;":
+        if before in _BOUNDARY:
             return False
         if before in _ALL_NEGATIONS or before.endswith(("n't", "n’t")):
             return True
