@@ -18,10 +18,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from bot.text import stem, stop_words
+from bot.glossary import root
+from bot.text import stop_words
 from bot.themes import Theme, ThemeResult
 
 LABEL_SAMPLE = 120  # documents per theme read for its label: enough for the common phrase
+# Small words the stop-word list lacks that make a poor first or last word of a label.
+_WEAK = frozenset({"per", "via", "vanaf", "sinds", "totdat", "etc"})
 _MARKER_RE = re.compile(r"\[[^\[\]\s]{1,24}\]|@\w+|\S*\d\S*")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|[^\w\s]+")
 
@@ -81,7 +84,7 @@ def _phrases(text: str, language: str, roots: set[str]) -> tuple[set[str], set[s
     tokens = _WORD_RE.findall(_MARKER_RE.sub(" | ", text.lower()))
     meaningful = [len(token) >= 3 and token[0].isalpha() and token not in stops for token in tokens]
     own = [
-        m and stem(token, language) in roots for token, m in zip(tokens, meaningful, strict=True)
+        m and root(token, language) in roots for token, m in zip(tokens, meaningful, strict=True)
     ]
     phrases: set[str] = set()
     for start in range(len(tokens)):
@@ -105,7 +108,7 @@ def _phrases(text: str, language: str, roots: set[str]) -> tuple[set[str], set[s
 
 
 def _own_words(phrase: str, language: str, roots: tuple[str, ...]) -> int:
-    return len({stem(word, language) for word in phrase.split()} & set(roots))
+    return len({root(word, language) for word in phrase.split()} & set(roots))
 
 
 def _strongest(words: Counter[str], language: str, roots: tuple[str, ...]) -> str:
@@ -113,7 +116,7 @@ def _strongest(words: Counter[str], language: str, roots: tuple[str, ...]) -> st
     rank = {root: i for i, root in enumerate(roots)}
     return min(
         words.items(),
-        key=lambda item: (rank.get(stem(item[0], language), len(rank)), -item[1], item[0]),
+        key=lambda item: (rank.get(root(item[0], language), len(rank)), -item[1], item[0]),
     )[0]
 
 

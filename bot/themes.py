@@ -17,7 +17,8 @@ from scipy import sparse
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from bot.text import stem, terms
+from bot.glossary import root as shared_root
+from bot.text import terms
 
 MAX_THEMES = 5
 # Fitting on a deterministic sample keeps a 100k-item week fast; the fitted model then
@@ -133,7 +134,7 @@ def themes_of(
 
 def _stems(document: str) -> list[str]:
     lang, _, words = document.partition(" ")
-    return [stem(word, lang) for word in words.split()]
+    return [shared_root(word, lang) for word in words.split()]
 
 
 class _Columns:
@@ -187,7 +188,7 @@ class _Columns:
         known = self._known.setdefault(lang, {lang: -1})
         roots = self._roots.setdefault(lang, {})
         for word in set(tokens).difference(known):
-            root = roots[word] = stem(word, lang)
+            root = roots[word] = shared_root(word, lang)
             known[word] = self._vocabulary.get(root, -1)
         self._spellings.update(tokens)
         column = np.fromiter(map(known.__getitem__, tokens), np.int32, len(tokens))

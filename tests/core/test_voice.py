@@ -20,7 +20,7 @@ from bot.put_up_with import Burdened, burdens, put_up_with, sharpness
 from bot.sentiment import sentiment
 from bot.text import terms
 from bot.theme_labels import labelled
-from bot.themes import Theme, ThemeResult
+from bot.themes import Theme, ThemeResult, find_themes
 
 ZONE = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
@@ -257,3 +257,21 @@ def test_intake_decodes_html_entities_and_finds_feeling_and_burdens_once() -> No
     assert item.sentiment < 0
     assert item.burdens == "repeat"
     assert item.terms == terms(item.redacted)
+
+
+def test_a_dutch_and_an_english_message_about_one_problem_share_a_theme() -> None:
+    texts = [
+        "De accu is weer leeg halverwege de rit",
+        "Accu leeg na een korte rit in de kou",
+        "Battery empty again halfway through the ride",
+        "The battery was empty after a short ride",
+        "De factuur klopt niet, dubbel betaald",
+        "Factuur klopt alweer niet",
+        "The invoice is wrong again, paid twice",
+        "Invoice wrong, charged twice this month",
+    ] * 2
+    result = find_themes(texts)
+    battery = {result.assignment[i] for i in (0, 1, 2, 3)}
+    invoice = {result.assignment[i] for i in (4, 5, 6, 7)}
+    assert len(battery) == 1 and len(invoice) == 1 and battery != invoice
+    assert -1 not in battery | invoice
