@@ -27,6 +27,7 @@ from bot.differences import differences
 from bot.digest_sections import differences_parts, feelings, number, plural, put_up_with_parts
 from bot.highlights import DELIGHT_AT_LEAST, PAIN_AT_MOST, Candidate, pick_highlights
 from bot.i18n import Translator
+from bot.markers import shown
 from bot.messages import Divider, Facts, Heading, Message, Paragraph, Part, Quote
 from bot.models import Digest, Feedback, Idea, Nudge, Team
 from bot.prompts import PromptLibrary
@@ -633,7 +634,7 @@ def render_digest(data: DigestData, t: Translator) -> Message:
         if data.highlights:
             parts.append(Heading(t("digest.highlights")))
             parts.extend(
-                Quote(h["text"], attribution(t, h["segment"], h["step"], h["score"]))
+                Quote(shown(h["text"], t), attribution(t, h["segment"], h["step"], h["score"]))
                 for h in data.highlights
             )
         parts.extend(put_up_with_parts(t, data, attribution))

@@ -10,6 +10,7 @@ from babel.numbers import format_decimal, format_percent
 
 from bot.differences import MIN_GROUP
 from bot.i18n import Translator
+from bot.markers import shown
 from bot.messages import Heading, Paragraph, Part, Quote
 
 
@@ -47,7 +48,7 @@ def put_up_with_parts(t: Translator, data: Any, attribution: Any) -> list[Part]:
     ]
     parts.extend(
         Quote(
-            quote["text"],
+            shown(quote["text"], t),
             t("digest.burden." + quote["kind"])
             + " · "
             + attribution(t, quote["segment"], quote["step"], quote["score"]),

@@ -16,6 +16,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.markers import neutral
 from bot.put_up_with import burdens
 from bot.redaction import redact
 from bot.sentiment import sentiment
@@ -259,7 +260,7 @@ def normalise(
         key = "h:" + digest
     if "&" in text:  # text copied out of web pages and e-mails: "&amp;" means "&"
         text = html.unescape(text)
-    redacted = redact(text)
+    redacted = neutral(redact(text))  # markers as codes, shown in the reader's language
     analysed = terms(redacted)
     return FeedbackIn(
         text=text,

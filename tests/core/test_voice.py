@@ -15,7 +15,9 @@ from scipy import sparse
 
 from bot.differences import MIN_GROUP, differences
 from bot.highlights import Candidate, pick_highlights, side_of
+from bot.i18n import Catalog
 from bot.intake import FieldMap, normalise
+from bot.markers import neutral, shown
 from bot.put_up_with import Burdened, burdens, put_up_with, sharpness
 from bot.sentiment import sentiment
 from bot.text import terms
@@ -275,3 +277,23 @@ def test_a_dutch_and_an_english_message_about_one_problem_share_a_theme() -> Non
     invoice = {result.assignment[i] for i in (4, 5, 6, 7)}
     assert len(battery) == 1 and len(invoice) == 1 and battery != invoice
     assert -1 not in battery | invoice
+
+
+def test_markers_are_stored_neutral_and_shown_in_the_readers_language() -> None:
+    catalog = Catalog.load()
+    item = normalise(
+        {"text": "Bel me op 06-12345678 of mail jan@example.nl, zie https://x.nl/a"},
+        FieldMap(received_at=None, score=None),
+        zone=ZONE,
+        default_source="test",
+        now=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+    )
+    assert item.redacted == "Bel me op [#phone] of mail [#email], zie [#link]"
+    assert shown(item.redacted, catalog.translator("nl")) == (
+        "Bel me op [telefoon] of mail [e-mail], zie [link]"
+    )
+    assert shown(item.redacted, catalog.translator("en")) == (
+        "Bel me op [phone] of mail [e-mail], zie [link]"
+    )
+    # Rows redacted before the codes carry Dutch markers; they read as codes too.
+    assert neutral("vraag [@naam] of bel [telefoon]") == "vraag [#handle] of bel [#phone]"

@@ -1,8 +1,9 @@
-"""feedback.sentiment and feedback.burdens, found once at intake; terms without markers
+"""feedback.sentiment and feedback.burdens, found once at intake; neutral redaction markers
 
 Existing rows get both, computed by the application's own analysis (the digest reads them in
-place of analysing the text, so they must be what intake computes), and rows with a
-redaction marker get their terms again, as markers such as "[link]" are no longer words.
+place of analysing the text, so they must be what intake computes). Rows with a redaction
+marker get it in the neutral form ("[telefoon]" becomes "[#phone]", shown in each reader's
+language) and their terms again, as markers are no longer words.
 
 The rows are filled in keyset batches, each committed on its own (outside the migration's
 transaction), so a large PostgreSQL table is never locked for more than one batch; intake may
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import context, op
 
+from bot.markers import neutral
 from bot.put_up_with import burdens
 from bot.sentiment import sentiment
 from bot.text import terms
@@ -57,6 +59,7 @@ def _fill(connection: sa.Connection) -> None:
         sa.update(feedback)
         .where(feedback.c.id == sa.bindparam("row_id"))
         .values(
+            redacted=sa.bindparam("row_redacted"),
             terms=sa.bindparam("row_terms"),
             sentiment=sa.bindparam("row_sentiment"),
             burdens=sa.bindparam("row_burdens"),
@@ -74,13 +77,15 @@ def _fill(connection: sa.Connection) -> None:
             break
         values = []
         for row in rows:
-            words = row.terms if row.terms and "[" not in row.redacted else terms(row.redacted)
+            redacted = neutral(row.redacted)
+            words = row.terms if row.terms and "[" not in redacted else terms(redacted)
             values.append(
                 {
                     "row_id": row.id,
+                    "row_redacted": redacted,
                     "row_terms": words,
-                    "row_sentiment": sentiment(row.redacted, words[:2]),
-                    "row_burdens": burdens(row.redacted),
+                    "row_sentiment": sentiment(redacted, words[:2]),
+                    "row_burdens": burdens(redacted),
                 }
             )
         # Autocommit: this batch is written and its row locks released before the next.
