@@ -62,7 +62,8 @@ def differences(
 
 def _group_counts(counts: sparse.csr_matrix, rows: np.ndarray, groups: int) -> np.ndarray:
     # Items using a word (not how often): one long complaint should not outweigh five people.
-    used = (counts > 0).astype(np.float64)
+    used = counts.astype(np.float64)
+    used.data[:] = 1.0
     known = rows >= 0
     indicator = sparse.csr_matrix(
         (np.ones(int(known.sum())), (rows[known], np.flatnonzero(known))),

@@ -358,20 +358,13 @@ def _put_up_with(
     feelings, stored = feeling_and_burdens
     # Rows written before intake stored burdens are read from their text.
     kinds_of = [burdens(texts[i]) if k is None else k for i, k in enumerate(stored)]
-    items = (
-        Burdened(
-            ids[i],
-            texts[i],
-            segment_of[i],
-            step_of[i],
-            all_scores[i],
-            sides[i],
-            kinds_of[i],
-            sharpness(texts[i], feelings[i], kinds_of[i]),
-        )
-        for i in [i for i, kinds in enumerate(kinds_of) if kinds]
+    found = put_up_with(
+        kinds_of,
+        lambda i: sharpness(texts[i], feelings[i], kinds_of[i]),
+        lambda i: Burdened(
+            ids[i], texts[i], segment_of[i], step_of[i], all_scores[i], sides[i], kinds_of[i]
+        ),
     )
-    found = put_up_with(items)
     return {"count": found.count, "kinds": dict(found.kinds), "quotes": list(found.quotes)}
 
 

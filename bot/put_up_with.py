@@ -15,8 +15,9 @@ Four kinds:
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -119,7 +120,7 @@ def burdens(text: str) -> str:
 
 
 class Burdened(NamedTuple):
-    """One item of the week with the kinds it mentions."""
+    """One item of the week that may be quoted for what it put up with."""
 
     id: int
     text: str
@@ -128,7 +129,6 @@ class Burdened(NamedTuple):
     score: float | None
     side: str
     kinds: str
-    sharpness: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,37 +149,38 @@ def sharpness(text: str, sentiment: float | None, kinds: str) -> float:
     return value
 
 
-def put_up_with(items: Iterable[Burdened], quotes: int = 3) -> PutUpWith:
-    """Count the week's items per kind and pick the sharpest quotes: one per kind first,
-    different customer groups where possible; ties to the lower id."""
-    counts = dict.fromkeys(KINDS, 0)
+def put_up_with(
+    kinds_of: Sequence[str],
+    sharpness_of: Callable[[int], float],
+    item_of: Callable[[int], Burdened],
+    quotes: int = 3,
+) -> PutUpWith:
+    """Count the week's items per kind (``kinds_of``: each item's :func:`burdens`) and pick
+    the sharpest quotes: one per kind first, different customer groups where possible, ties
+    to the lower position. Only the few items that can be quoted are built (``item_of``)."""
+    members: dict[str, list[int]] = {kind: [] for kind in KINDS}
     total = 0
-    best: dict[str, list[tuple[float, int, Burdened]]] = {kind: [] for kind in KINDS}
-    for item in items:
-        if not item.kinds:
-            continue
-        total += 1
-        for kind in item.kinds.split():
-            counts[kind] += 1
-            pool = best[kind]
-            pool.append((-item.sharpness, item.id, item))
-            if len(pool) > 4 * quotes:
-                pool.sort()
-                del pool[2 * quotes :]
+    for index, kinds in enumerate(kinds_of):
+        if kinds:
+            total += 1
+            for kind in kinds.split():
+                members[kind].append(index)
+    order = sorted((k for k in KINDS if members[k]), key=lambda k: (-len(members[k]), k))
     chosen: list[dict[str, object]] = []
-    seen_ids: set[int] = set()
+    seen: set[int] = set()
     seen_segments: set[str | None] = set()
-    order = sorted((kind for kind in KINDS if counts[kind]), key=lambda k: (-counts[k], k))
     for kind in order:
         if len(chosen) == quotes:
             break
-        pool = sorted(best[kind])
-        fresh = [entry for entry in pool if entry[1] not in seen_ids]
-        if not fresh:
+        best = heapq.nsmallest(
+            2 * quotes, ((-sharpness_of(i), i) for i in members[kind] if i not in seen)
+        )
+        if not best:
             continue
+        items = [item_of(i) for _, i in best]
         # A group not shown yet, if this kind has one; else the sharpest.
-        _, _, item = next((e for e in fresh if e[2].segment not in seen_segments), fresh[0])
-        seen_ids.add(item.id)
+        item = next((it for it in items if it.segment not in seen_segments), items[0])
+        seen.add(best[items.index(item)][1])
         seen_segments.add(item.segment)
         chosen.append(
             {
@@ -192,5 +193,5 @@ def put_up_with(items: Iterable[Burdened], quotes: int = 3) -> PutUpWith:
                 "side": item.side,
             }
         )
-    kinds_found = tuple((kind, counts[kind]) for kind in order)
+    kinds_found = tuple((kind, len(members[kind])) for kind in order)
     return PutUpWith(total, kinds_found, tuple(chosen))

@@ -113,13 +113,13 @@ def test_put_up_with_counts_kinds_and_quotes_the_sharpest_across_groups() -> Non
         (4, "Had to pay 10 euro extra for delivery", "student", -0.4),
         (5, "Prima fiets", "senior", 0.6),
     ]
-    items = [
-        Burdened(
-            i, text, group, None, None, "pain", burdens(text), sharpness(text, f, burdens(text))
-        )
-        for i, text, group, f in texts
-    ]
-    found = put_up_with(items, quotes=3)
+    kinds = [burdens(text) for _, text, _, _ in texts]
+    found = put_up_with(
+        kinds,
+        lambda i: sharpness(texts[i][1], texts[i][3], kinds[i]),
+        lambda i: Burdened(texts[i][0], texts[i][1], texts[i][2], None, None, "pain", kinds[i]),
+        quotes=3,
+    )
     assert found.count == 4
     assert dict(found.kinds) == {"wait": 3, "repeat": 1, "cost": 1}
     # The sharpest wait (a number, two kinds, the worst feeling) is the only repeat too: it
