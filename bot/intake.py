@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from bot.markers import neutral
 from bot.put_up_with import burdens
 from bot.redaction import redact
-from bot.sentiment import sentiment
+from bot.sentiment import sentiment, split_words
 from bot.text import terms
 
 MAX_TEXT = 5000
@@ -262,6 +262,7 @@ def normalise(
         text = html.unescape(text)
     redacted = neutral(redact(text))  # markers as codes, shown in the reader's language
     analysed = terms(redacted)
+    words = split_words(redacted)  # read by both sentiment and burdens
     return FeedbackIn(
         text=text,
         redacted=redacted,
@@ -273,6 +274,6 @@ def normalise(
         external_id=external_id,
         dedupe_key=key,
         terms=analysed,
-        sentiment=sentiment(redacted, analysed[:2]),
-        burdens=burdens(redacted),
+        sentiment=sentiment(redacted, analysed[:2], words),
+        burdens=burdens(redacted, words),
     )

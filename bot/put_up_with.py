@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from bot.sentiment import split_words
+
 KINDS = ("wait", "repeat", "cost", "effort")
 
 
@@ -28,95 +30,178 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_NUMBER = (
-    r"(?:\d+(?:[.,]\d+)?|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|"
-    r"twintig|half|anderhalf|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
-    r"twenty|several|meerdere|paar|few|many|multiple|zoveel|vaak)"
+_NUMBERS = _words(
+    "een één twee drie vier vijf zes zeven acht negen tien twaalf twintig half anderhalf a an "
+    "one two three four five six seven eight nine ten twelve twenty several meerdere paar few "
+    "many multiple zoveel vaak"
 )
-_UNIT = (
-    r"(?:min(?:uten|uut|utes?|s)?|uur|uren|hours?|hrs?|h|dagen|dag|days?|weken|week|weeks|"
-    r"maanden|maand|months?)"
+_ORDINALS = _words("derde vierde vijfde zesde third fourth fifth sixth zoveelste umpteenth")
+_TIMES = _words("keer keren maal malen times")
+_AGAIN = _words("opnieuw weer nogmaals again")
+_CONTACT = _words(
+    "bel bellen belde belden gebeld teruggebeld call called calling calls mail mailen mailde "
+    "gemaild email emailed emails e-mail contact contacted contacting gecontacteerd chat "
+    "chatted gechat gevraagd asked gemeld melden reported klantenservice support geprobeerd "
+    "tried"
 )
-_CONTACT = (
-    r"(?:bel\w*|gebeld|call\w*|mail\w*|gemaild|e-?mailed|contact\w*|chat\w*|gevraagd|asked|"
-    r"gemeld|melden|reported|klantenservice|support|geprobeerd|tried)"
+_MONEY_WORDS = _words("euro euros eur dollar dollars pound pounds")
+_COST_WORDS = _words("extra meer bij erbij kosten betalen betaald paid pay charged fee more")
+_COST_ALONE = _words(
+    "toeslag administratiekosten verzendkosten boete surcharge overcharged bijbetalen "
+    "bijbetaald bijbetaling"
 )
-# The words each kind starts from. A set intersection over the text's words (at C speed)
-# tells which kinds to check closely; most feedback mentions none and costs only that.
-_CUES = {
-    "wait": _words(
-        "wacht wachten wachtte wachtten gewacht wachttijd wachttijden wachtrij wait "
-        "waited waiting waits hold queue queued late laat vertraging vertraagd delay "
-        "delayed delays steeds still pas"
-    ),
-    "repeat": _words("keer keren maal malen times time opnieuw again nogmaals weer"),
-    "cost": _words(
-        "euro euros eur kosten betalen betaald bijbetalen bijbetaald pay paid charged "
-        "charge fee fees toeslag boete verzendkosten administratiekosten overcharged "
-        "surcharge"
-    ),
-    "effort": _words(
-        "km kilometer kilometers mile miles rijden omrijden gereden reed drive drove "
-        "driving reizen travel traveled travelled fietsen lopen lopend walk walked "
-        "trein train zelf myself helemaal way had moest moesten sjouwen lugging"
-    ),
-}
-_ALL_CUES = frozenset().union(*_CUES.values())
-_MONEY = ("€", "$", "£")
-_DIGIT = re.compile(r"\d")
-_WORDS = re.compile(r"[^\W\d_]+")
+_COST_PAIRS = {
+    ("extra", "kosten"), ("extra", "fee"), ("extra", "betalen"), ("hidden", "fees"),
+    ("hidden", "costs"), ("paid", "extra"), ("pay", "extra"), ("paid", "twice"),
+    ("dubbel", "betaald"), ("charged", "me"), ("charged", "us"), ("charged", "twice"),
+    ("charged", "extra"),
+}  # fmt: skip
+_DISTANCE = _words("km kilometer kilometers mile miles")
+_DURATION = _words(
+    "min mins minuten minuut minute minutes uur uren hour hours hr hrs h dag dagen day days"
+)
+_TRAVEL = _words(
+    "rijden omrijden gereden reed drive drove driving ride rode reizen gereisd travel traveled "
+    "travelled fietsen gefietst lopen gelopen lopend walk walked walking trein train"
+)
+_CARRY = _words("go drive walk travel bring take carry")
+_YOURSELF = _words("ophalen brengen terugbrengen wegbrengen regelen repareren uitzoeken sjouwen")
 _WAIT = re.compile(
     r"wacht|wait|on hold|queue|te laat|too late|\blate\b|vertrag|delay|nog steeds (?:geen|niet|"
     r"niks|niets)|still (?:no|not|nothing|wait)|pas na"
 )
-_CLOSE: dict[str, re.Pattern[str]] = {
-    "wait": _WAIT,
-    "repeat": re.compile(
-        rf"\b{_NUMBER}\s+(?:keer|keren|maal|malen|times)\b[^.!?]{{0,60}}{_CONTACT}"
-        rf"|{_CONTACT}[^.!?]{{0,40}}\b{_NUMBER}\s+(?:keer|keren|maal|malen|times)\b"
-        r"|\b(?:voor de|for the) (?:\d+(?:e|de|rd|th|nd)|derde|vierde|vijfde|third|fourth|"
-        r"fifth|zoveelste|umpteenth) (?:keer|maal|time)\b"
-        rf"|\b(?:opnieuw|weer|nogmaals|again)\s+{_CONTACT}|{_CONTACT}\s+(?:\w+\s+)?"
-        r"(?:again|opnieuw)\b|\bagain and again\b|\bsteeds weer\b",
-    ),
-    "cost": re.compile(
-        r"(?:€|\beur\b|\beuro'?s?\b|\$|£)\s?\d[^.!?]{0,30}\b(?:extra|meer|bij|kosten|fee|more)\b"
-        r"|\d+(?:[.,]\d+)?\s?(?:€|euro|eur|dollars?|pounds?)\s(?:[^.!?]{0,30}\s)?"
-        r"(?:extra|meer|bij|erbij|kosten|betalen|betaald|paid|pay|charged|fee|more)\b"
-        r"|\b(?:extra kosten|bijbetal\w*|toeslag|administratiekosten|verzendkosten|boete|"
-        r"surcharge|extra fee|hidden (?:fees|costs)|overcharged|charged (?:me|us|twice|extra)|"
-        r"paid extra|pay extra|had to pay|moest(?:en)? (?:\w+ )?(?:bij)?betalen|"
-        r"extra betalen|dubbel betaald|paid twice|twee keer betaald)\b",
-    ),
-    "effort": re.compile(
-        rf"\b{_NUMBER}\s?(?:km|kilometers?|miles?|{_UNIT})\s?(?:\w+\s)?(?:rijden|omrijden|"
-        r"reizen|fietsen|lopen|lopend|met de trein|drive|driving|ride|walk|travel|by train|"
-        r"on the train|heen en terug|round trip)\b"
-        r"|\b(?:rijden|gereden|reed|drive|drove|driving|travel\w*|reizen|fietsen|lopen|walk\w*)"
-        rf"\s(?:\w+\s){{0,2}}{_NUMBER}\s?(?:km|kilometers?|miles?|{_UNIT})\b"
-        r"|\b(?:helemaal naar|all the way to|moest(?:en)? (?:ik |we |zelf )?(?:\w+ )?naar|"
-        r"had to (?:go|drive|walk|travel|bring|take|carry)|zelf (?:ophalen|brengen|"
-        r"terugbrengen|regelen|repareren|uitzoeken|sjouwen)|took the train|walked home|"
-        r"naar huis (?:lopen|gelopen)|sjouwen|lugging)\b",
-    ),
-}
+_WAIT_CUES = _words(
+    "wacht wachten wachtte wachtten gewacht wachttijd wachttijden wachtrij wait waited "
+    "waiting waits hold queue queued late laat vertraging vertraagd delay delayed delays "
+    "steeds still pas"
+)
+_COST_TRIPLES = (["had", "to", "pay"],)
+_PAY = frozenset({"betalen", "bijbetalen"})
+_EFFORT_PAIRS = {("helemaal", ("naar",)), ("walked", ("home",))}
+_REPEAT_CUES = _TIMES | _AGAIN | {"keer", "maal", "time", "steeds"}
+_COST_CUES = frozenset({pair[0] for pair in _COST_PAIRS} | {"had", "moest", "moesten", "betaald"})
+_EFFORT_CUES = _TRAVEL | _words(
+    "helemaal walked zelf moest moesten had way took sjouwen lugging huis"
+)
+_EFFORT_TRIPLES = (["took", "the", "train"], ["naar", "huis", "lopen"], ["naar", "huis", "gelopen"])
+_DIGIT = re.compile(r"\d")
 
 
-def burdens(text: str) -> str:
+def burdens(text: str, words: list[str] | None = None) -> str:
     """The kinds of sacrifice ``text`` mentions, space-separated in :data:`KINDS` order
-    (``"wait repeat"``); empty when none."""
-    lowered = text.lower()
-    present = _ALL_CUES.intersection(_WORDS.findall(lowered))
-    money = any(symbol in text for symbol in _MONEY)
+    (``"wait repeat"``); empty when none. ``words``: ``text`` as
+    :func:`bot.sentiment.split_words` gives it, if already split."""
+    money = "€" in text or "$" in text or "£" in text
+    # Words split at spaces and punctuation at C speed, sentence ends kept as words of their
+    # own; most feedback has none of the cues and stops here.
+    tokens = split_words(text) if words is None else words
+    present = _CUES.intersection(tokens)
     if not present and not money:
         return ""
-    found = [
-        kind
-        for kind in KINDS
-        if (present.intersection(_CUES[kind]) or (money and kind == "cost"))
-        and _CLOSE[kind].search(lowered)
-    ]
-    return " ".join(found)
+    lowered = text.lower()
+    found = set()
+    if not _WAIT_CUES.isdisjoint(present) and _WAIT.search(lowered):
+        found.add("wait")
+    # Each rule looks only at the sentences, and the words in them, it starts from.
+    sentences = _sentences(tokens)
+    for kind, cues, rule in _RULES:
+        cued = (money and kind == "cost") or not cues.isdisjoint(present)
+        if cued and any(rule(sentence, money) for sentence in sentences):
+            found.add(kind)
+    return " ".join(kind for kind in KINDS if kind in found)
+
+
+def _sentences(tokens: list[str]) -> list[list[str]]:
+    sentences: list[list[str]] = [[]]
+    for token in tokens:
+        if token in ".!?;":
+            sentences.append([])
+        else:
+            sentences[-1].append(token)
+    return [sentence for sentence in sentences if sentence]
+
+
+def _at(s: list[str], cues: frozenset[str]) -> list[tuple[int, str]]:
+    """The positions of ``s`` a rule starts from."""
+    return [(i, t) for i, t in enumerate(s) if t in cues]
+
+
+def _number(token: str) -> bool:
+    return token[0].isdigit() or token in _NUMBERS
+
+
+def _ordinal(token: str) -> bool:
+    return token in _ORDINALS or (
+        token[0].isdigit() and token.endswith(("e", "de", "ste", "rd", "th", "nd"))
+    )
+
+
+def _repeats(s: list[str], _money: bool) -> bool:
+    """Contacting again: "drie keer gebeld", "called three times", "voor de derde keer",
+    "opnieuw gebeld", "again and again"."""
+    contact = not _CONTACT.isdisjoint(s)
+    for i, token in _at(s, _REPEAT_CUES):
+        before, after = s[max(0, i - 3) : i], s[i + 1 : i + 3]
+        if token in _TIMES and before and _number(before[-1]) and contact:
+            return True
+        ordinal = len(before) == 3 and before[0] in ("voor", "for") and before[1] in ("de", "the")
+        if token in ("keer", "maal", "time") and ordinal and _ordinal(before[2]):
+            return True
+        if token in _AGAIN and (
+            not _CONTACT.isdisjoint(after[:1])
+            or not _CONTACT.isdisjoint(before[-2:])
+            or after == ["and", "again"]
+        ):
+            return True
+        if token == "steeds" and after[:1] == ["weer"]:
+            return True
+    return False
+
+
+def _costs(s: list[str], money: bool) -> bool:
+    """Paying more: "15 euro extra betalen", "verzendkosten", "charged twice", "had to pay"."""
+    if not _COST_ALONE.isdisjoint(s):
+        return True
+    for i, token in _at(s, _COST_CUES):
+        if tuple(s[i : i + 2]) in _COST_PAIRS or s[i : i + 3] in _COST_TRIPLES:
+            return True
+        if token in ("moest", "moesten") and not _PAY.isdisjoint(s[i + 1 : i + 4]):
+            return True
+        if token == "betaald" and s[max(0, i - 2) : i] == ["twee", "keer"]:
+            return True
+    priced = money or not _MONEY_WORDS.isdisjoint(s)
+    return priced and any(t[0].isdigit() for t in s) and not _COST_WORDS.isdisjoint(s)
+
+
+def _effort(s: list[str], _money: bool) -> bool:
+    """Travel, distance, doing it yourself: "5 hr drive", "12 km fietsen", "had to drive",
+    "zelf ophalen", "helemaal naar"."""
+    for i, token in _at(s, _EFFORT_CUES):
+        before, after = s[max(0, i - 4) : i], s[i + 1 : i + 4]
+        # A distance or a duration next to the travel: "5 hr drive", "reed 2 uur", "40 km".
+        if token in _TRAVEL and (_measured(after[:3]) or _measured(before)):
+            return True
+        if (token, tuple(after[:1])) in _EFFORT_PAIRS or token in ("sjouwen", "lugging"):
+            return True
+        if token == "zelf" and not _YOURSELF.isdisjoint(after[:1]):
+            return True
+        if token in ("moest", "moesten") and "naar" in after:
+            return True
+        if token == "had" and after[:1] == ["to"] and not _CARRY.isdisjoint(after[1:2]):
+            return True
+        if s[i - 2 : i + 2] == ["all", "the", "way", "to"] or s[i : i + 3] in _EFFORT_TRIPLES:
+            return True
+    return False
+
+
+def _measured(words: list[str]) -> bool:
+    """A number with a distance or duration among ``words``: "40 km", "2 uur", "40km"."""
+    for i, word in enumerate(words):
+        if word[0].isdigit() and word.endswith("km"):
+            return True
+        if i and (word in _DISTANCE or word in _DURATION) and _number(words[i - 1]):
+            return True
+    return False
 
 
 class Burdened(NamedTuple):
@@ -195,3 +280,13 @@ def put_up_with(
         )
     kinds_found = tuple((kind, len(members[kind])) for kind in order)
     return PutUpWith(total, kinds_found, tuple(chosen))
+
+
+# (kind, words without which the rule cannot match, rule); "wait" is one pattern above.
+_RULES: tuple[tuple[str, frozenset[str], Callable[[list[str], bool], bool]], ...] = (
+    ("repeat", _REPEAT_CUES, _repeats),
+    ("cost", _MONEY_WORDS | _COST_ALONE | _COST_CUES, _costs),
+    ("effort", _EFFORT_CUES, _effort),
+)
+# A text with none of these words mentions no sacrifice: most feedback stops here.
+_CUES = _WAIT_CUES.union(*(cues for _, cues, _ in _RULES))

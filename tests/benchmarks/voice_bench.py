@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.redaction import redact
-from bot.sentiment import _TOKEN_RE, _lexicon, sentiment, side_of_text
+from bot.sentiment import _lexicon, sentiment, side_of_text, split_words
 from bot.text import terms
 
 LABELS = ("negative", "neutral", "positive")
@@ -109,7 +109,7 @@ def waarom(text: str) -> str:
 def plain_lexicon(text: str) -> str:
     language = terms(text)[:2]
     lexicon = _lexicon(language)
-    values = [lexicon.get(token, 0.0) for token in _TOKEN_RE.findall(text.lower())]
+    values = [lexicon.get(token, 0.0) for token in split_words(text)]
     balance = sum(v > 0 for v in values) - sum(v < 0 for v in values)
     return "positive" if balance > 0 else "negative" if balance < 0 else "neutral"
 
