@@ -229,17 +229,19 @@ def sentiment(text: str, language: str, words: list[str] | None = None) -> float
     language = language if language in _NEGATIONS else "en"
     tokens = split_words(text) if words is None else words
     known = _known(language)
+    unknown = set(tokens).difference(known)
+    if unknown:
+        if len(known) > _KNOWN_LIMIT:  # a cache, not a record: start it again
+            known.clear()
+            unknown = set(tokens)
+        for token in unknown:
+            known[token] = _kind(token, language)
     valences: list[tuple[int, float]] = []
     pivot = -1
-    # Most words carry no feeling; one look-up per word tells, remembered once worked out.
-    for index, token in enumerate(tokens):
-        kind = known.get(token)
-        if kind is None:
-            kind = _kind(token, language)
-            if len(known) < _KNOWN_LIMIT:
-                known[token] = kind
-        if not kind:
-            continue
+    # Most words carry no feeling: the loop below only sees the ones that do.
+    get = known.__getitem__
+    for index in [i for i, token in enumerate(tokens) if get(token)]:
+        kind = get(tokens[index])
         if kind is _BUT_MARK:
             pivot = index
         else:
