@@ -28,11 +28,10 @@ from bot.text import stem
 PAIN_AT_MOST = -0.1
 DELIGHT_AT_LEAST = 0.2
 
-# Words split at spaces and punctuation at C speed; sentence ends and commas stay as words of
-# their own, and apostrophes inside words ("didn't") stay.
-_SPLIT = str.maketrans(
-    {**dict.fromkeys(':()[]{}"“”‘/…€$£*', " "), **{mark: f" {mark} " for mark in ".!?;,"}}
-)
+# Sentence ends and commas become words of their own (where a negation's reach ends);
+# brackets, quotes and the like become spaces; apostrophes inside words ("didn't") stay.
+_MARKS = tuple((mark, f" {mark} ") for mark in ".!?;,")
+_GAPS = tuple(':()[]{}"/*“”‘…€£')
 # Where a negation's or intensifier's reach ends: "klopt niet, mail naar …".
 _BOUNDARY = frozenset(".!?;,")
 _SCOPE = 3  # words before a sentiment word that a negation or intensifier reaches
@@ -220,7 +219,16 @@ _EMOJI = {"👍": 2.0, "🙂": 1.5, "😀": 2.0, "😊": 2.0, "❤": 2.5, "👎"
 def split_words(text: str) -> list[str]:
     """``text`` as the words and marks :func:`sentiment` and :func:`bot.put_up_with.burdens`
     read; intake splits each text once for both."""
-    return text.lower().translate(_SPLIT).split()
+    lowered = text.lower()
+    # str.replace per mark present is several times faster than a regular expression or
+    # str.translate over every character, and this runs for every item taken in.
+    for mark, spaced in _MARKS:
+        if mark in lowered:
+            lowered = lowered.replace(mark, spaced)
+    for gap in _GAPS:
+        if gap in lowered:
+            lowered = lowered.replace(gap, " ")
+    return lowered.split()
 
 
 def sentiment(text: str, language: str, words: list[str] | None = None) -> float:
@@ -235,13 +243,16 @@ def sentiment(text: str, language: str, words: list[str] | None = None) -> float
             known.clear()
             unknown = set(tokens)
         for token in unknown:
-            known[token] = _kind(token, language)
+            # Numbers carry no feeling, and order numbers and amounts are rarely the same
+            # twice: remembering them would only fill the cache.
+            if not token[0].isdigit():
+                known[token] = _kind(token, language)
     valences: list[tuple[int, float]] = []
     pivot = -1
     # Most words carry no feeling: the loop below only sees the ones that do.
-    get = known.__getitem__
+    get = known.get
     for index in [i for i, token in enumerate(tokens) if get(token)]:
-        kind = get(tokens[index])
+        kind = known[tokens[index]]
         if kind is _BUT_MARK:
             pivot = index
         else:
@@ -260,7 +271,7 @@ def sentiment(text: str, language: str, words: list[str] | None = None) -> float
     return round(total / math.sqrt(total * total + _SQUASH), 3)
 
 
-_KNOWN_LIMIT = 500_000
+_KNOWN_LIMIT = 100_000
 _BUT_MARK = math.nan  # a "but": not a feeling, it shifts the weight of the others
 _EXPECTED_MARK = math.inf
 
