@@ -272,6 +272,15 @@ def sentiment(text: str, language: str, words: list[str] | None = None) -> float
 
 
 _KNOWN_LIMIT = 100_000
+_ENGLISH_SUFFIXES = (
+    ("ies", ("y",)),
+    ("ied", ("y",)),
+    ("s", ("",)),
+    ("ed", ("", "e")),
+    ("ing", ("", "e")),
+    ("ly", ("",)),
+    ("ness", ("",)),
+)
 _BUT_MARK = math.nan  # a "but": not a feeling, it shifts the weight of the others
 _EXPECTED_MARK = math.inf
 
@@ -286,10 +295,24 @@ def _kind(token: str, language: str) -> float:
         return _BUT_MARK
     if token in _EXPECTED[language]:
         return _EXPECTED_MARK
-    value = _lexicon(language).get(token)
+    lexicon = _lexicon(language)
+    value = lexicon.get(token)
     if value is None and len(token) > 4:
-        value = _by_stem(language).get(stem(token, language))
+        if language == "en":
+            # VADER lists most inflections itself; stripping a suffix finds the rest for a
+            # fraction of what stemming its whole lexicon at start-up would cost.
+            value = next((lexicon[w] for w in _english_bases(token) if w in lexicon), None)
+        else:
+            value = _by_stem(language).get(stem(token, language))
     return value or 0.0
+
+
+def _english_bases(token: str) -> list[str]:
+    bases: list[str] = []
+    for suffix, replacements in _ENGLISH_SUFFIXES:
+        if token.endswith(suffix):
+            bases.extend(token[: -len(suffix)] + r for r in replacements)
+    return bases
 
 
 def _valence(tokens: list[str], index: int, language: str, value: float) -> float:
@@ -345,7 +368,7 @@ def _lexicon(language: str) -> dict[str, float]:
 
 @cache
 def _by_stem(language: str) -> dict[str, float]:
-    """Valence by stem, for inflections a lexicon lacks ("vriendelijke", "crashing")."""
+    """Valence by stem, for inflections a lexicon lacks ("vriendelijke", "teleurgestelde")."""
     grouped: dict[str, list[float]] = defaultdict(list)
     for word, value in _lexicon(language).items():
         if " " not in word and value:
