@@ -55,6 +55,7 @@ _NEGATIONS = {
     ),
 }
 _ALL_NEGATIONS = _NEGATIONS["nl"] | _NEGATIONS["en"]
+_NT = ("n't", "n’t")
 _BOOSTERS = {
     "nl": {
         **dict.fromkeys(
@@ -316,37 +317,36 @@ def _english_bases(token: str) -> list[str]:
 
 
 def _valence(tokens: list[str], index: int, language: str, value: float) -> float:
-    following = tokens[index + 1] if index + 1 < len(tokens) else "."
+    """The feeling of the word at ``index`` (its lexicon ``value``) in its context."""
     boosters = _BOOSTERS[language]
-    if tokens[index] in boosters and following not in _BOUNDARY:
+    following = tokens[index + 1] if index + 1 < len(tokens) else "."
+    if following not in _BOUNDARY and tokens[index] in boosters:
         return 0.0  # "heel traag": it scales the next word, it is no feeling of its own
-    if value is _EXPECTED_MARK:
-        after = tokens[index + 1 : index + 3] if language == "nl" else []
-        if _negated(tokens, index) or any(word in _NEGATIONS["nl"] for word in after):
-            return _UNMET
-        return 0.0
+    # One pass over the (up to three) words before, to the start of the clause: the
+    # intensifiers there and whether a negation is among them.
+    boost, negated = 0.0, False
     for distance in range(1, _SCOPE + 1):
         at = index - distance
-        if at < 0 or tokens[at] in _BOUNDARY:
+        if at < 0:
             break
-        boost = boosters.get(tokens[at])
-        if boost:
-            # Farther intensifiers count less (VADER: 1, 0.95, 0.9).
-            # An intensifier pushes away from zero, a softener towards it.
-            value += math.copysign(1.0, value) * boost * (1.0 - 0.05 * (distance - 1))
-    if _negated(tokens, index):
-        value *= _NEGATION_SCALE
-    return value
-
-
-def _negated(tokens: list[str], index: int) -> bool:
-    for at in range(index - 1, max(-1, index - 1 - _SCOPE), -1):
         before = tokens[at]
         if before in _BOUNDARY:
-            return False
-        if before in _ALL_NEGATIONS or before.endswith(("n't", "n’t")):
-            return True
-    return False
+            break
+        if before in _ALL_NEGATIONS or before.endswith(_NT):
+            negated = True
+        elif before in boosters:
+            # Farther intensifiers count less (VADER: 1, 0.95, 0.9).
+            boost += boosters[before] * (1.0 - 0.05 * (distance - 1))
+    if value is _EXPECTED_MARK:
+        # Dutch puts the negation after the verb as often as before it ("werkt niet").
+        if negated or (
+            language == "nl" and not _NEGATIONS["nl"].isdisjoint(tokens[index + 1 : index + 3])
+        ):
+            return _UNMET
+        return 0.0
+    # An intensifier pushes away from zero, a softener towards it.
+    value += math.copysign(1.0, value) * boost
+    return value * _NEGATION_SCALE if negated else value
 
 
 def side_of_text(value: float | None) -> str:
