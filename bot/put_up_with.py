@@ -66,15 +66,16 @@ _TRAVEL = _words(
 )
 _CARRY = _words("go drive walk travel bring take carry")
 _YOURSELF = _words("ophalen brengen terugbrengen wegbrengen regelen repareren uitzoeken sjouwen")
-_WAIT = re.compile(
-    r"wacht|wait|on hold|queue|te laat|too late|\blate\b|vertrag|delay|nog steeds (?:geen|niet|"
-    r"niks|niets)|still (?:no|not|nothing|wait)|pas na"
-)
-_WAIT_CUES = _words(
+_WAIT_WORDS = _words(
     "wacht wachten wachtte wachtten gewacht wachttijd wachttijden wachtrij wait waited "
-    "waiting waits hold queue queued late laat vertraging vertraagd delay delayed delays "
-    "steeds still pas"
+    "waiting waits queue queued vertraging vertraagd delay delayed delays"
 )
+_WAIT_PAIRS = {
+    ("on", "hold"), ("te", "laat"), ("too", "late"), ("pas", "na"), ("only", "after"),
+    ("arrived", "late"), ("came", "late"), ("still", "no"), ("still", "not"),
+    ("still", "nothing"), ("steeds", "geen"), ("steeds", "niet"), ("steeds", "niks"),
+}  # fmt: skip
+_WAIT_CUES = _WAIT_WORDS | {pair[0] for pair in _WAIT_PAIRS}
 _COST_TRIPLES = (["had", "to", "pay"],)
 _PAY = frozenset({"betalen", "bijbetalen"})
 _EFFORT_PAIRS = {("helemaal", ("naar",)), ("walked", ("home",))}
@@ -98,16 +99,14 @@ def burdens(text: str, words: list[str] | None = None) -> str:
     present = _CUES.intersection(tokens)
     if not present and not money:
         return ""
-    lowered = text.lower()
     found = set()
-    if not _WAIT_CUES.isdisjoint(present) and _WAIT.search(lowered):
-        found.add("wait")
+    sentences: list[list[str]] | None = None
     # Each rule looks only at the sentences, and the words in them, it starts from.
-    sentences = _sentences(tokens)
     for kind, cues, rule in _RULES:
-        cued = (money and kind == "cost") or not cues.isdisjoint(present)
-        if cued and any(rule(sentence, money) for sentence in sentences):
-            found.add(kind)
+        if (money and kind == "cost") or not cues.isdisjoint(present):
+            sentences = _sentences(tokens) if sentences is None else sentences
+            if any(rule(sentence, money) for sentence in sentences):
+                found.add(kind)
     return " ".join(kind for kind in KINDS if kind in found)
 
 
@@ -134,6 +133,13 @@ def _ordinal(token: str) -> bool:
     return token in _ORDINALS or (
         token[0].isdigit() and token.endswith(("e", "de", "ste", "rd", "th", "nd"))
     )
+
+
+def _waits(s: list[str], _money: bool) -> bool:
+    """Waiting: "20 min in de wacht", "on hold", "pas na 3 dagen", "nog steeds geen"."""
+    if not _WAIT_WORDS.isdisjoint(s):
+        return True
+    return any(tuple(s[i : i + 2]) in _WAIT_PAIRS for i, _ in _at(s, _WAIT_CUES))
 
 
 def _repeats(s: list[str], _money: bool) -> bool:
@@ -284,9 +290,10 @@ def put_up_with(
 
 # (kind, words without which the rule cannot match, rule); "wait" is one pattern above.
 _RULES: tuple[tuple[str, frozenset[str], Callable[[list[str], bool], bool]], ...] = (
+    ("wait", _WAIT_CUES, _waits),
     ("repeat", _REPEAT_CUES, _repeats),
     ("cost", _MONEY_WORDS | _COST_ALONE | _COST_CUES, _costs),
     ("effort", _EFFORT_CUES, _effort),
 )
 # A text with none of these words mentions no sacrifice: most feedback stops here.
-_CUES = _WAIT_CUES.union(*(cues for _, cues, _ in _RULES))
+_CUES = frozenset().union(*(cues for _, cues, _ in _RULES))

@@ -237,17 +237,23 @@ def sentiment(text: str, language: str, words: list[str] | None = None) -> float
     text says nothing either way. ``words``: :func:`split_words` of ``text``, if done."""
     language = language if language in _NEGATIONS else "en"
     tokens = split_words(text) if words is None else words
-    known = _known(language)
-    unknown = set(tokens).difference(known)
+    known, felt = _known(language)
+    present = set(tokens)
+    unknown = present.difference(known)
     if unknown:
         if len(known) > _KNOWN_LIMIT:  # a cache, not a record: start it again
             known.clear()
-            unknown = set(tokens)
+            felt.clear()
+            unknown = present
         for token in unknown:
             # Numbers carry no feeling, and order numbers and amounts are rarely the same
             # twice: remembering them would only fill the cache.
             if not token[0].isdigit():
-                known[token] = _kind(token, language)
+                kind = known[token] = _kind(token, language)
+                if kind:
+                    felt.add(token)
+    if felt.isdisjoint(present) and text.isascii():
+        return 0.0  # not one word with a feeling (nor an emoji): nothing either way
     valences: list[tuple[int, float]] = []
     pivot = -1
     # Most words carry no feeling: the loop below only sees the ones that do.
@@ -287,8 +293,9 @@ _EXPECTED_MARK = math.inf
 
 
 @cache
-def _known(language: str) -> dict[str, float]:
-    return {}
+def _known(language: str) -> tuple[dict[str, float], set[str]]:
+    """Every word seen, with what it is (see _kind), and the ones that are not nothing."""
+    return {}, set()
 
 
 def _kind(token: str, language: str) -> float:
