@@ -24,7 +24,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.differences import differences
-from bot.digest_sections import differences_parts, feelings, number, plural, put_up_with_parts
+from bot.digest_sections import (
+    differences_parts,
+    feelings,
+    number,
+    period,
+    plural,
+    put_up_with_parts,
+)
 from bot.highlights import DELIGHT_AT_LEAST, PAIN_AT_MOST, Candidate, pick_highlights
 from bot.i18n import Translator
 from bot.markers import shown
@@ -583,7 +590,10 @@ def attribution(t: Translator, segment: str | None, step: str | None, score: flo
 
 
 def render_digest(data: DigestData, t: Translator) -> Message:
-    parts: list[Part] = [Heading(t("digest.title", week=data.week, team=data.team_name or "—"))]
+    parts: list[Part] = [
+        Heading(t("digest.title", week=data.week, team=data.team_name or "—")),
+        Paragraph(period(t, data.start, data.end), muted=True),
+    ]
     if data.count == 0:
         parts.append(Paragraph(t("digest.empty")))
     else:

@@ -4,8 +4,10 @@ put up with, and how groups differ; numbers written the reader's way (Babel: "6,
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from babel.dates import format_interval
 from babel.numbers import format_decimal, format_percent
 
 from bot.differences import MIN_GROUP
@@ -17,6 +19,12 @@ from bot.messages import Heading, Paragraph, Part, Quote
 def number(t: Translator, value: float, digits: int = 1, signed: bool = False) -> str:
     pattern = ("+" if signed and value > 0 else "") + "#,##0." + "0" * digits if digits else "0"
     return format_decimal(value, format=pattern if digits else None, locale=t.language)
+
+
+def period(t: Translator, start: str, end: str) -> str:
+    """The week's days as the reader writes them: "23–29 nov 2026", "Nov 23 – 29, 2026"."""
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    return str(format_interval(first, last, "yMMMd", locale=t.language))
 
 
 def percent(t: Translator, share: float) -> str:

@@ -83,6 +83,11 @@ _BOOSTERS = {
         ),
     },
 }
+# Words that change the feeling of the words after them.
+_CONTEXT = {
+    language: _NEGATIONS[language] | _ALL_NEGATIONS | set(_BOOSTERS[language])
+    for language in _NEGATIONS
+}
 _BUT = {"nl": frozenset({"maar", "echter"}), "en": frozenset({"but", "however", "yet"})}
 
 # Words about service and products that the general lexicons miss or read in another sense
@@ -256,12 +261,16 @@ def sentiment(text: str, language: str, words: list[str] | None = None) -> float
         return 0.0  # not one word with a feeling (nor an emoji): nothing either way
     valences: list[tuple[int, float]] = []
     pivot = -1
-    # Most words carry no feeling: the loop below only sees the ones that do.
-    get = known.get
-    for index in [i for i, token in enumerate(tokens) if get(token)]:
+    # Most words carry no feeling: the loop below only sees the ones that do. Without any
+    # negation or intensifier in the text, each counts as it is.
+    plain = _CONTEXT[language].isdisjoint(present) and "n't" not in text and "n’t" not in text
+    for index in [i for i, token in enumerate(tokens) if token in felt]:
         kind = known[tokens[index]]
         if kind is _BUT_MARK:
             pivot = index
+        elif plain:
+            if kind is not _EXPECTED_MARK:
+                valences.append((index, kind))
         else:
             value = _valence(tokens, index, language, kind)
             if value:

@@ -14,6 +14,7 @@ import snowballstemmer
 from stop_words import get_stop_words
 
 _WORD_RE = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*", re.UNICODE)
+_ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9]*(?:['-][a-z]+)*")
 _LANG_NAMES = {"nl": "dutch", "en": "english"}
 # What redaction put in place of personal data ("[link]", "[telefoon]"): no customer's word.
 _MARKER_RE = re.compile(r"\[[^\[\]\s]{1,24}\]")
@@ -105,7 +106,10 @@ def stem(word: str, language: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD_RE.findall(text.lower())
+    lowered = text.lower()
+    # The same words; for plain ASCII (most feedback) an ASCII pattern finds them in half the
+    # time, which counts as every item taken in is analysed.
+    return (_ASCII_WORD_RE if lowered.isascii() else _WORD_RE).findall(lowered)
 
 
 # Small, frequent function words that tell the two languages apart.

@@ -7,6 +7,7 @@ would notice.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import numpy as np
@@ -20,7 +21,7 @@ from bot.intake import FieldMap, normalise
 from bot.markers import neutral, shown
 from bot.put_up_with import Burdened, burdens, put_up_with, sharpness
 from bot.sentiment import sentiment
-from bot.text import terms
+from bot.text import terms, words
 from bot.theme_labels import labelled
 from bot.themes import Theme, ThemeResult, find_themes
 
@@ -77,6 +78,8 @@ def test_the_score_decides_the_side_and_the_text_only_without_one() -> None:
     [
         ("20 min in de wacht gehangen bij de klantenservice", "wait"),
         ("Monteur kwam pas na 3 dagen", "wait"),
+        ("Nog steeds geen reactie op mijn klacht", "wait"),
+        ("Kept on hold for 40 minutes", "wait"),
         ("I called three times before anyone answered", "repeat"),
         ("Drie keer gebeld, niemand belde terug", "repeat"),
         ("Voor de derde keer een verkeerde factuur", "repeat"),
@@ -297,3 +300,15 @@ def test_markers_are_stored_neutral_and_shown_in_the_readers_language() -> None:
     )
     # Rows redacted before the codes carry Dutch markers; they read as codes too.
     assert neutral("vraag [@naam] of bel [telefoon]") == "vraag [#handle] of bel [#phone]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Monteur kwam pas na 3 dagen, didn't call back; e-bike a4 top_notch 12e keer",
+        "Café’s crème: één fiets, naïef geregeld — 5 sterren",
+    ],
+)
+def test_words_are_the_same_whichever_pattern_finds_them(text: str) -> None:
+    unicode_words = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*").findall(text.lower())
+    assert words(text) == unicode_words

@@ -84,12 +84,14 @@ async def test_numbers_and_plurals_are_written_the_readers_way(services: Service
     data.ideas_logged = [{"id": 1, "why": "w", "how": "h", "status": "new"}]
     data.answered, data.nudged = 2, 4
     dutch = plain_text(render_digest(data, services.catalog.translator("nl")))
+    assert "9–15 nov 2026" in dutch  # the week's days, as each reader writes them
     assert "6,5 (+1,2)" in dutch
     assert "Deze week 1 nieuw idee." in dutch
     assert "2 van 4 vragen" in dutch
     assert "Wat klanten ervoor moesten doen" in dutch and "Waarin groepen verschillen" in dutch
     english = plain_text(render_digest(data, services.catalog.translator("en")))
     assert "6.5 (+1.2)" in english and "1 new idea this week." in english
+    assert "Nov 9 – 15, 2026" in english
     data.nudged = 1
     assert "van 1 vraag beantwoord" in plain_text(
         render_digest(data, services.catalog.translator("nl"))
