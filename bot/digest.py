@@ -32,20 +32,17 @@ from bot.digest_sections import (
     plural,
     put_up_with_parts,
 )
-from bot.highlights import DELIGHT_AT_LEAST, PAIN_AT_MOST, Candidate, pick_highlights
+from bot.highlights import Candidate, pick_highlights
 from bot.i18n import Translator
 from bot.markers import shown
 from bot.messages import Divider, Facts, Heading, Message, Paragraph, Part, Quote
 from bot.models import Digest, Feedback, Idea, Nudge, Team
 from bot.prompts import PromptLibrary
-from bot.put_up_with import Burdened, burdens, put_up_with, sharpness
 from bot.rotation import choose_prompt
-from bot.sentiment import DELIGHT_AT_LEAST as TEXT_DELIGHT_AT_LEAST
-from bot.sentiment import PAIN_AT_MOST as TEXT_PAIN_AT_MOST
-from bot.sentiment import sentiment
 from bot.text import terms
 from bot.theme_labels import labelled
 from bot.themes import themes_of
+from bot.week_voice import feelings_of, in_language, put_up_with_of, sides_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +260,8 @@ async def _customer_voice(
 
     # Each text's words, feeling and burdens were found once, at intake; all parts share them.
     current_terms = _terms(texts, stored)
-    feelings = _feelings(texts, current_terms, stored_feeling)
-    sides = _sides(all_scores, feelings)
+    feelings = feelings_of(texts, current_terms, stored_feeling)
+    sides = sides_of(all_scores, feelings)
     themes = labelled(
         themes_of(current_terms, _terms(previous_texts, previous_stored)), texts, current_terms
     )
@@ -319,60 +316,11 @@ async def _customer_voice(
             }
             for h in chosen
         ],
-        put_up_with=_put_up_with(
+        put_up_with=put_up_with_of(
             ids, texts, segment_of, step_of, all_scores, sides, (feelings, stored_burdens)
         ),
         differences=differences(themes.counts, themes.word_for, segment_of, sides),
     )
-
-
-def _sides(scores: Sequence[float | None], feelings: Sequence[float]) -> list[str]:
-    """:func:`bot.highlights.side_of` of every item, written out: it runs for every item of
-    a busy week, where a function call each would be a noticeable part of the digest."""
-    return [
-        ("pain" if score <= PAIN_AT_MOST else "delight" if score >= DELIGHT_AT_LEAST else "neutral")
-        if score is not None
-        else (
-            "pain"
-            if feeling <= TEXT_PAIN_AT_MOST
-            else "delight"
-            if feeling >= TEXT_DELIGHT_AT_LEAST
-            else "neutral"
-        )
-        for score, feeling in zip(scores, feelings, strict=True)
-    ]
-
-
-def _feelings(
-    texts: Sequence[str], documents: Sequence[str], stored: Sequence[float | None]
-) -> list[float]:
-    # Rows written before intake stored a feeling are read from their text.
-    return [
-        sentiment(text, words[:2]) if feeling is None else feeling
-        for text, words, feeling in zip(texts, documents, stored, strict=True)
-    ]
-
-
-def _put_up_with(
-    ids: list[int],
-    texts: list[str],
-    segment_of: list[str | None],
-    step_of: list[str | None],
-    all_scores: list[float | None],
-    sides: list[str],
-    feeling_and_burdens: tuple[list[float], list[str | None]],
-) -> dict[str, Any]:
-    feelings, stored = feeling_and_burdens
-    # Rows written before intake stored burdens are read from their text.
-    kinds_of = [burdens(texts[i]) if k is None else k for i, k in enumerate(stored)]
-    found = put_up_with(
-        kinds_of,
-        lambda i: sharpness(texts[i], feelings[i], kinds_of[i]),
-        lambda i: Burdened(
-            ids[i], texts[i], segment_of[i], step_of[i], all_scores[i], sides[i], kinds_of[i]
-        ),
-    )
-    return {"count": found.count, "kinds": dict(found.kinds), "quotes": list(found.quotes)}
 
 
 async def build_digest(
@@ -525,8 +473,8 @@ def digest_of(
         neutral=voice.neutral,
         scored=voice.scored,
         segments=voice.segments,
-        themes=[_in_language(theme, team.language) for theme in voice.themes],
-        highlights=[_in_language(h, team.language) for h in voice.highlights],
+        themes=[in_language(theme, team.language) for theme in voice.themes],
+        highlights=[in_language(h, team.language) for h in voice.highlights],
         put_up_with=voice.put_up_with,
         differences=voice.differences,
         waarom={"id": waarom.id, "text": waarom.text},
@@ -535,16 +483,6 @@ def digest_of(
         answered=part.answered,
         nudged=part.nudged,
     )
-
-
-def _in_language(part: dict[str, Any], language: str) -> dict[str, Any]:
-    """A theme or highlight with its theme's label in the team's language."""
-    labels = part.get("labels", {})
-    label = labels.get(language) or next(iter(labels.values()), None)
-    kept = {key: value for key, value in part.items() if key != "labels"}
-    if "theme" in part:
-        return {**kept, "theme_label": label or part["theme"]}
-    return {**kept, "label": label or part["name"]}
 
 
 async def remember(session: AsyncSession, data: DigestData) -> None:

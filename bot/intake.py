@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from bot.markers import neutral
 from bot.put_up_with import burdens
 from bot.redaction import redact
-from bot.sentiment import sentiment, split_words
-from bot.text import terms
+from bot.sentiment import sentiment
+from bot.text import split_words, terms_of
 
 MAX_TEXT = 5000
 MAX_SEGMENT = 64
@@ -261,8 +261,8 @@ def normalise(
     if "&" in text:  # text copied out of web pages and e-mails: "&amp;" means "&"
         text = html.unescape(text)
     redacted = neutral(redact(text))  # markers as codes, shown in the reader's language
-    analysed = terms(redacted)
-    words = split_words(redacted)  # read by both sentiment and burdens
+    words = split_words(redacted)  # split once for words, feeling and burdens
+    analysed = terms_of(words)
     return FeedbackIn(
         text=text,
         redacted=redacted,

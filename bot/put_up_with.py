@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.sentiment import split_words
+from bot.text import split_words
 
 KINDS = ("wait", "repeat", "cost", "effort")
 
@@ -91,7 +91,7 @@ _DIGIT = re.compile(r"\d")
 def burdens(text: str, words: list[str] | None = None) -> str:
     """The kinds of sacrifice ``text`` mentions, space-separated in :data:`KINDS` order
     (``"wait repeat"``); empty when none. ``words``: ``text`` as
-    :func:`bot.sentiment.split_words` gives it, if already split."""
+    :func:`bot.text.split_words` gives it, if already split."""
     money = "€" in text or "$" in text or "£" in text
     # Words split at spaces and punctuation at C speed, sentence ends kept as words of their
     # own; most feedback has none of the cues and stops here.

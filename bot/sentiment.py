@@ -22,225 +22,29 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from bot.text import stem
+from bot import sentiment_words as lists
+from bot.text import split_words, stem
 
 # A text at or beyond these is pain or delight when it has no score (see side_of_text).
 PAIN_AT_MOST = -0.1
 DELIGHT_AT_LEAST = 0.2
 
-# Sentence ends and commas become words of their own (where a negation's reach ends);
-# brackets, quotes and the like become spaces; apostrophes inside words ("didn't") stay.
-_MARKS = tuple((mark, f" {mark} ") for mark in ".!?;,")
-_GAPS = tuple(':()[]{}"/*“”‘…€£')
 # Where a negation's or intensifier's reach ends: "klopt niet, mail naar …".
 _BOUNDARY = frozenset(".!?;,")
 _SCOPE = 3  # words before a sentiment word that a negation or intensifier reaches
 _NEGATION_SCALE = -0.74  # VADER's: "not good" is less bad than "bad"
-_BOOST = 0.293
 _SQUASH = 15.0  # VADER's alpha: a sum of about 4 is already 0.7
 _DUTCH_SCALE = 4.0  # Pattern's -1..+1 onto VADER's -4..+4
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_NEGATIONS = {
-    "nl": frozenset(
-        {"niet", "geen", "nooit", "niets", "niks", "nergens", "noch", "zonder", "niemand"}
-    ),
-    "en": frozenset(
-        {"not", "no", "never", "none", "nothing", "nowhere", "neither", "nor", "without"}
-        | {"cannot", "nobody"}
-    ),
-}
-_ALL_NEGATIONS = _NEGATIONS["nl"] | _NEGATIONS["en"]
-_NT = ("n't", "n’t")
-_BOOSTERS = {
-    "nl": {
-        **dict.fromkeys(
-            _words(
-                "zeer heel erg echt enorm ontzettend super hartstikke extreem ongelooflijk "
-                "bijzonder vreselijk verschrikkelijk uiterst zo te totaal volledig absoluut "
-                "behoorlijk flink vet best"
-            ),
-            _BOOST,
-        ),
-        **dict.fromkeys(_words("beetje enigszins redelijk vrij nogal"), -_BOOST),
-    },
-    "en": {
-        **dict.fromkeys(
-            _words(
-                "very really extremely so too totally completely absolutely incredibly highly "
-                "super utterly truly especially particularly quite seriously terribly awfully "
-                "hugely insanely"
-            ),
-            _BOOST,
-        ),
-        **dict.fromkeys(
-            _words("bit slightly somewhat barely hardly kinda sorta fairly rather little"),
-            -_BOOST,
-        ),
-    },
-}
-# Words that change the feeling of the words after them.
-_CONTEXT = {
-    language: _NEGATIONS[language] | _ALL_NEGATIONS | set(_BOOSTERS[language])
-    for language in _NEGATIONS
-}
-_BUT = {"nl": frozenset({"maar", "echter"}), "en": frozenset({"but", "however", "yet"})}
-
-# Words about service and products that the general lexicons miss or read in another sense
-# (Pattern's "zeer" is "painful", its "erg" is "nasty"; both are intensifiers in feedback).
-_CUSTOMER_WORDS = {
-    "nl": {
-        "wachten": -1.2,
-        "wachttijd": -1.5,
-        "wachttijden": -1.5,
-        "gewacht": -1.2,
-        "probleem": -1.7,
-        "problemen": -1.7,
-        "klacht": -1.8,
-        "klachten": -1.8,
-        "storing": -1.8,
-        "storingen": -1.8,
-        "kapot": -2.0,
-        "stuk": -1.2,
-        "defect": -2.0,
-        "lek": -1.2,
-        "fout": -1.8,
-        "fouten": -1.8,
-        "foutmelding": -1.5,
-        "vertraging": -1.6,
-        "crasht": -2.0,
-        "hapert": -1.5,
-        "teleurstelling": -2.2,
-        "teleurgesteld": -2.2,
-        "boos": -2.2,
-        "balen": -1.8,
-        "jammer": -1.5,
-        "helaas": -1.3,
-        "ellende": -2.5,
-        "gedoe": -1.6,
-        "frustrerend": -2.2,
-        "onbereikbaar": -2.0,
-        "opgelicht": -3.0,
-        "oplichting": -3.0,
-        "schandalig": -2.8,
-        "belachelijk": -2.5,
-        "waardeloos": -2.8,
-        "slechtste": -3.0,
-        "opzeggen": -0.8,
-        "bedankt": 1.8,
-        "dank": 1.6,
-        "dankjewel": 1.9,
-        "aanrader": 2.4,
-        "aan te raden": 2.0,
-        "top": 2.2,
-        "topper": 2.4,
-        "toppie": 2.2,
-        "super": 2.2,
-        "perfect": 2.6,
-        "geweldig": 2.8,
-        "fantastisch": 2.8,
-        "uitstekend": 2.6,
-        "tevreden": 1.8,
-        "blij": 2.0,
-        "fijn": 1.8,
-        "handig": 1.6,
-        "snel": 1.0,
-        "vlot": 1.4,
-        "netjes": 1.6,
-        "keurig": 1.8,
-        "behulpzaam": 2.0,
-        "vriendelijk": 1.8,
-        "duidelijk": 1.2,
-        "makkelijk": 1.5,
-        "gemakkelijk": 1.5,
-        "eenvoudig": 1.2,
-        "goed": 1.9,
-        "beste": 2.4,
-        "slecht": -2.5,
-        "traag": -1.6,
-        "onvriendelijk": -2.0,
-        "duur": -1.2,
-        "lang": -0.4,
-        # Pattern's "naar" is "nasty" and "eens" "agreed"; in feedback they are "to" and "once".
-        "naar": 0.0,
-        "eens": 0.0,
-        "zeer": 0.0,
-        "erg": 0.0,
-        "heel": 0.0,
-        "echt": 0.0,
-    },
-    "en": {
-        "wait": -0.8,
-        "waiting": -1.0,
-        "waited": -1.0,
-        "refund": -0.6,
-        "delay": -1.4,
-        "delayed": -1.4,
-        "crashes": -1.8,
-        "crashed": -1.8,
-        "unreachable": -1.8,
-        "scam": -3.0,
-        "useless": -2.5,
-        "worst": -3.1,
-        "broke": -1.6,
-        "faulty": -1.8,
-        "hassle": -1.6,
-        "recommend": 1.8,
-        "recommended": 1.8,
-        "smooth": 1.4,
-        "quick": 1.0,
-        "fast": 1.0,
-        "easy": 1.6,
-        "slow": -1.4,
-        "expensive": -1.0,
-        "helpful": 1.8,
-        "friendly": 1.8,
-        "thanks": 1.9,
-        "thank": 1.5,
-    },
-}
-# What customers expect to happen: neutral as such, a complaint when it did not ("werkt niet",
-# "didn't arrive"). Dutch puts the negation after the verb as often as before it.
-_EXPECTED = {
-    "nl": _words(
-        "werkt werkte werken klopt klopte kloppen lukt lukte lukken reageert reageerde "
-        "helpt hielp hielpen doet deed functioneert kwam komt bereikbaar geleverd "
-        "opgelost aangekomen ontvangen teruggebeld belt belde terugbellen antwoordt "
-        "antwoordde gereageerd"
-    ),
-    "en": _words(
-        "work works worked working arrive arrived respond responded reply replied help "
-        "helped fixed solved resolved received delivered showed answered calls replies "
-        "answers responds"
-    ),
-}
 _UNMET = -1.6
-_EMOJI = {"👍": 2.0, "🙂": 1.5, "😀": 2.0, "😊": 2.0, "❤": 2.5, "👎": -2.0, "😡": -2.8, "🙁": -1.6}
-
-
-def split_words(text: str) -> list[str]:
-    """``text`` as the words and marks :func:`sentiment` and :func:`bot.put_up_with.burdens`
-    read; intake splits each text once for both."""
-    lowered = text.lower()
-    # str.replace per mark present is several times faster than a regular expression or
-    # str.translate over every character, and this runs for every item taken in.
-    for mark, spaced in _MARKS:
-        if mark in lowered:
-            lowered = lowered.replace(mark, spaced)
-    for gap in _GAPS:
-        if gap in lowered:
-            lowered = lowered.replace(gap, " ")
-    return lowered.split()
 
 
 def sentiment(text: str, language: str, words: list[str] | None = None) -> float:
     """The feeling in ``text`` (in ``language``, "nl" or "en"), from -1 to +1; 0.0 when the
-    text says nothing either way. ``words``: :func:`split_words` of ``text``, if done."""
-    language = language if language in _NEGATIONS else "en"
+    text says nothing either way. ``words``: :func:`bot.text.split_words` of ``text``, if
+    done."""
+    language = language if language in lists.NEGATIONS else "en"
     tokens = split_words(text) if words is None else words
     known, felt = _known(language)
     present = set(tokens)
@@ -263,7 +67,7 @@ def sentiment(text: str, language: str, words: list[str] | None = None) -> float
     pivot = -1
     # Most words carry no feeling: the loop below only sees the ones that do. Without any
     # negation or intensifier in the text, each counts as it is.
-    plain = _CONTEXT[language].isdisjoint(present) and "n't" not in text and "n’t" not in text
+    plain = lists.CONTEXT[language].isdisjoint(present) and "n't" not in text and "n’t" not in text
     for index in [i for i, token in enumerate(tokens) if token in felt]:
         kind = known[tokens[index]]
         if kind is _BUT_MARK:
@@ -281,7 +85,7 @@ def sentiment(text: str, language: str, words: list[str] | None = None) -> float
         for index, value in valences
     )
     if not text.isascii():
-        total += sum(v for ch, v in _EMOJI.items() if ch in text)
+        total += sum(v for ch, v in lists.EMOJI.items() if ch in text)
     if total:
         total += math.copysign(min(text.count("!"), 4) * 0.292, total)
     return round(total / math.sqrt(total * total + _SQUASH), 3)
@@ -308,9 +112,9 @@ def _known(language: str) -> tuple[dict[str, float], set[str]]:
 
 
 def _kind(token: str, language: str) -> float:
-    if token in _BUT[language]:
+    if token in lists.BUT[language]:
         return _BUT_MARK
-    if token in _EXPECTED[language]:
+    if token in lists.EXPECTED[language]:
         return _EXPECTED_MARK
     lexicon = _lexicon(language)
     value = lexicon.get(token)
@@ -334,7 +138,7 @@ def _english_bases(token: str) -> list[str]:
 
 def _valence(tokens: list[str], index: int, language: str, value: float) -> float:
     """The feeling of the word at ``index`` (its lexicon ``value``) in its context."""
-    boosters = _BOOSTERS[language]
+    boosters = lists.BOOSTERS[language]
     following = tokens[index + 1] if index + 1 < len(tokens) else "."
     if following not in _BOUNDARY and tokens[index] in boosters:
         return 0.0  # "heel traag": it scales the next word, it is no feeling of its own
@@ -348,7 +152,7 @@ def _valence(tokens: list[str], index: int, language: str, value: float) -> floa
         before = tokens[at]
         if before in _BOUNDARY:
             break
-        if before in _ALL_NEGATIONS or before.endswith(_NT):
+        if before in lists.ALL_NEGATIONS or before.endswith(lists.NT):
             negated = True
         elif before in boosters:
             # Farther intensifiers count less (VADER: 1, 0.95, 0.9).
@@ -356,7 +160,7 @@ def _valence(tokens: list[str], index: int, language: str, value: float) -> floa
     if value is _EXPECTED_MARK:
         # Dutch puts the negation after the verb as often as before it ("werkt niet").
         if negated or (
-            language == "nl" and not _NEGATIONS["nl"].isdisjoint(tokens[index + 1 : index + 3])
+            language == "nl" and not lists.NEGATIONS["nl"].isdisjoint(tokens[index + 1 : index + 3])
         ):
             return _UNMET
         return 0.0
@@ -378,7 +182,7 @@ def side_of_text(value: float | None) -> str:
 @cache
 def _lexicon(language: str) -> dict[str, float]:
     words = _vader() if language == "en" else _pattern_dutch()
-    words.update(_CUSTOMER_WORDS.get(language, {}))
+    words.update(lists.CUSTOMER_WORDS.get(language, {}))
     return words
 
 

@@ -33,8 +33,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.redaction import redact
-from bot.sentiment import _lexicon, sentiment, side_of_text, split_words
-from bot.text import terms
+from bot.sentiment import _lexicon, sentiment, side_of_text
+from bot.text import split_words, terms
 
 LABELS = ("negative", "neutral", "positive")
 _SIDE = {"pain": "negative", "neutral": "neutral", "delight": "positive"}

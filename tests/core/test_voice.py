@@ -12,6 +12,8 @@ import zoneinfo
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import sparse
 
 from bot.differences import MIN_GROUP, differences
@@ -21,7 +23,7 @@ from bot.intake import FieldMap, normalise
 from bot.markers import neutral, shown
 from bot.put_up_with import Burdened, burdens, put_up_with, sharpness
 from bot.sentiment import sentiment
-from bot.text import terms, words
+from bot.text import split_words, terms, terms_of, words
 from bot.theme_labels import labelled
 from bot.themes import Theme, ThemeResult, find_themes
 
@@ -312,3 +314,17 @@ def test_markers_are_stored_neutral_and_shown_in_the_readers_language() -> None:
 def test_words_are_the_same_whichever_pattern_finds_them(text: str) -> None:
     unicode_words = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*").findall(text.lower())
     assert words(text) == unicode_words
+
+
+_PIECES = st.sampled_from(
+    ["monteur", "kwam", "niet", "de", "the", "app", "didn't", "e-bike", "café", "één", "12e",
+     "a4", "x_y", "²", "[#link]", "[x]", "[", "]", "(", ")", "…", "“", "”", "‘", "’", "'",
+     "-", ".", ",", "!", "?", ";", ":", "/", "*", "€", "£", "$", "@naam", "&", "\n", " ", "  "]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_terms_from_the_shared_split_are_the_terms_of_the_text(text: str) -> None:
+    # Intake splits a text once for its words, feeling and burdens; the stored terms must be
+    # exactly what terms() gives, which the digest uses for rows stored without them.
+    assert terms_of(split_words(text)) == terms(text)

@@ -91,7 +91,7 @@ async def test_numbers_and_plurals_are_written_the_readers_way(services: Service
     assert "Wat klanten ervoor moesten doen" in dutch and "Waarin groepen verschillen" in dutch
     english = plain_text(render_digest(data, services.catalog.translator("en")))
     assert "6.5 (+1.2)" in english and "1 new idea this week." in english
-    assert "Nov 9 – 15, 2026" in english
+    assert "Nov 9\u2009–\u200915, 2026" in english
     data.nudged = 1
     assert "van 1 vraag beantwoord" in plain_text(
         render_digest(data, services.catalog.translator("nl"))
