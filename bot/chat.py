@@ -31,6 +31,7 @@ from bot.ideas import (
     team_idea,
 )
 from bot.intake import MAX_TEXT, FieldMap, Rejected, normalise, typed_text
+from bot.markers import shown
 from bot.messages import (
     Facts,
     Form,
@@ -238,7 +239,7 @@ async def _store_chat_feedback(ctx: Context, text: str, segment: str | None) -> 
         return [_private(views.text_message(ctx.t("feedback.rejected", reason=str(exc))))]
     stored = await store_feedback(ctx.session, ctx.team.org_id, [item], logged_by=ctx.member.id)
     key = "feedback.stored" if stored else "feedback.duplicate"
-    return [_private(views.text_message(ctx.t(key, text=item.redacted)))]
+    return [_private(views.text_message(ctx.t(key, text=shown(item.redacted, ctx.t))))]
 
 
 async def _feedback(ctx: Context, args: list[str], rest: str) -> list[Outcome]:

@@ -12,25 +12,38 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import zoneinfo
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.differences import differences
+from bot.digest_sections import (
+    differences_parts,
+    feelings,
+    number,
+    period,
+    plural,
+    put_up_with_parts,
+)
 from bot.highlights import Candidate, pick_highlights
 from bot.i18n import Translator
+from bot.markers import shown
 from bot.messages import Divider, Facts, Heading, Message, Paragraph, Part, Quote
 from bot.models import Digest, Feedback, Idea, Nudge, Team
 from bot.prompts import PromptLibrary
 from bot.rotation import choose_prompt
 from bot.safe_text import one_line
 from bot.text import terms
+from bot.theme_labels import labelled
 from bot.themes import themes_of
+from bot.week_voice import feelings_of, in_language, put_up_with_of, sides_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +100,8 @@ class DigestData:
     previous_count: int
     average: float | None
     previous_average: float | None
-    pain: int  # scores 0–6
-    delight: int  # scores 9–10
+    pain: int  # every item: scores 0–6, or the text's feeling where there is no score
+    delight: int  # every item: scores 9–10, or the text's feeling
     scored: int
     segments: list[dict[str, Any]] = field(default_factory=list)
     themes: list[dict[str, Any]] = field(default_factory=list)
@@ -98,6 +111,9 @@ class DigestData:
     ideas_done: list[dict[str, Any]] = field(default_factory=list)
     answered: int = 0
     nudged: int = 0
+    neutral: int = 0
+    put_up_with: dict[str, Any] = field(default_factory=dict)
+    differences: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,10 +129,20 @@ async def _rows(
     session: AsyncSession, org_id: int, start: dt.datetime, end: dt.datetime, *, texts: bool = True
 ) -> tuple[list[Any], ...]:
     """The period's feedback in id order, column by column: (id, redacted, score, segment,
-    step, terms). ``texts=False`` is for a period whose quotes are never shown (the week
+    step, sentiment, burdens, terms).
+
+    ``texts=False`` is for a period whose quotes are never shown (the week
     before): only (score, redacted, terms) are read, the text only where terms are missing."""
     columns: tuple[Any, ...] = (
-        (Feedback.id, Feedback.redacted, Feedback.score, Feedback.segment, Feedback.step)
+        (
+            Feedback.id,
+            Feedback.redacted,
+            Feedback.score,
+            Feedback.segment,
+            Feedback.step,
+            Feedback.sentiment,
+            Feedback.burdens,
+        )
         if texts
         else (Feedback.score, _TEXT_IF_NO_TERMS.label("redacted"))
     )
@@ -164,6 +190,9 @@ class CustomerVoice:
     segments: list[dict[str, Any]]
     themes: list[dict[str, Any]]
     highlights: list[dict[str, Any]]
+    neutral: int = 0
+    put_up_with: dict[str, Any] = field(default_factory=dict)
+    differences: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _CollectionPause:
@@ -209,7 +238,8 @@ async def _customer_voice(
 ) -> CustomerVoice:
     start, end = week.bounds(zone)
     previous_start, _ = week.previous().bounds(zone)
-    ids, texts, all_scores, segment_of, step_of, stored = await _rows(session, org_id, start, end)
+    rows = await _rows(session, org_id, start, end)
+    ids, texts, all_scores, segment_of, step_of, stored_feeling, stored_burdens, stored = rows
     previous_all_scores, previous_texts, previous_stored = await _rows(
         session, org_id, previous_start, start, texts=False
     )
@@ -229,36 +259,49 @@ async def _customer_voice(
         for name, values in sorted(by_segment.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
 
-    # Each text's words were found once, at intake; themes and highlights share them.
+    # Each text's words, feeling and burdens were found once, at intake; all parts share them.
     current_terms = _terms(texts, stored)
-    themes = themes_of(current_terms, _terms(previous_texts, previous_stored))
-    candidates = (
-        # Distinct words, less one for the language code in front.
-        Candidate(id_, text, segment, step, score, theme, len(set(words.split())) - 1)
-        for id_, text, segment, step, score, theme, words in zip(
+    feelings = feelings_of(texts, current_terms, stored_feeling)
+    sides = sides_of(all_scores, feelings)
+    themes = labelled(
+        themes_of(current_terms, _terms(previous_texts, previous_stored)), texts, current_terms
+    )
+    # Built column-wise at C speed (Candidate._make skips the per-item keyword handling).
+    candidates = map(
+        Candidate._make,
+        zip(
             ids,
             texts,
             segment_of,
             step_of,
             all_scores,
             themes.assignment,
-            current_terms,
-            strict=True,
-        )
+            # Distinct words, less one for the language code in front.
+            [len(set(words.split())) - 1 for words in current_terms],
+            repeat(None),
+            sides,
+        ),
     )
     chosen = pick_highlights(candidates, highlights)
-    theme_names = [theme.name for theme in themes.themes]
+    side_counts = Counter(sides)
     return CustomerVoice(
         count=len(ids),
         previous_count=len(previous_all_scores),
         average=_average(scores),
         previous_average=_average(previous_scores),
-        pain=sum(1 for s in scores if s <= 6),
-        delight=sum(1 for s in scores if s >= 9),
+        pain=side_counts["pain"],
+        delight=side_counts["delight"],
+        neutral=side_counts["neutral"],
         scored=len(scores),
         segments=segments,
         themes=[
-            {"name": t.name, "keywords": list(t.keywords), "count": t.count, "previous": t.previous}
+            {
+                "name": t.name,
+                "keywords": list(t.keywords),
+                "count": t.count,
+                "previous": t.previous,
+                "labels": dict(t.labels),
+            }
             for t in themes.themes
         ],
         highlights=[
@@ -269,10 +312,15 @@ async def _customer_voice(
                 "step": h.step,
                 "score": h.score,
                 "side": h.side,
-                "theme": theme_names[h.theme] if h.theme >= 0 else None,
+                "theme": themes.themes[h.theme].name if h.theme >= 0 else None,
+                "labels": dict(themes.themes[h.theme].labels) if h.theme >= 0 else {},
             }
             for h in chosen
         ],
+        put_up_with=put_up_with_of(
+            ids, texts, segment_of, step_of, all_scores, sides, (feelings, stored_burdens)
+        ),
+        differences=differences(themes.counts, themes.word_for, segment_of, sides),
     )
 
 
@@ -423,10 +471,13 @@ def digest_of(
         previous_average=voice.previous_average,
         pain=voice.pain,
         delight=voice.delight,
+        neutral=voice.neutral,
         scored=voice.scored,
         segments=voice.segments,
-        themes=voice.themes,
-        highlights=voice.highlights,
+        themes=[in_language(theme, team.language) for theme in voice.themes],
+        highlights=[in_language(h, team.language) for h in voice.highlights],
+        put_up_with=voice.put_up_with,
+        differences=voice.differences,
         waarom={"id": waarom.id, "text": waarom.text},
         ideas_logged=[{"id": i.id, "why": i.why, "how": i.how, "status": i.status} for i in logged],
         ideas_done=[{"id": i.id, "why": i.why, "how": i.how} for i in done],
@@ -465,11 +516,16 @@ def _signed(value: float) -> str:
 
 
 def step_name(t: Translator, step: str | None) -> str:
-    return t(f"steps.{step}") if step else ""
+    """A journey step in the reader's language; a step of the source's own, as it was
+    written (redacted, its markers in the reader's language)."""
+    if not step:
+        return ""
+    known = t(f"steps.{step}")
+    return shown(step, t) if known == f"steps.{step}" else known
 
 
 def attribution(t: Translator, segment: str | None, step: str | None, score: float | None) -> str:
-    bits = [segment or t("digest.unknown_segment")]
+    bits = [shown(segment, t) if segment else t("digest.unknown_segment")]
     if step:
         bits.append(step_name(t, step))
     if score is not None:
@@ -478,7 +534,10 @@ def attribution(t: Translator, segment: str | None, step: str | None, score: flo
 
 
 def render_digest(data: DigestData, t: Translator) -> Message:
-    parts: list[Part] = [Heading(t("digest.title", week=data.week, team=data.team_name or "—"))]
+    parts: list[Part] = [
+        Heading(t("digest.title", week=data.week, team=data.team_name or "—")),
+        Paragraph(period(t, data.start, data.end), muted=True),
+    ]
     if data.count == 0:
         parts.append(Paragraph(t("digest.empty")))
     else:
@@ -487,27 +546,19 @@ def render_digest(data: DigestData, t: Translator) -> Message:
             (t("digest.count"), t("digest.count_value", count=data.count, change=_signed(change)))
         ]
         if data.average is not None:
-            avg = f"{data.average:.1f}"
+            avg = number(t, data.average)
             if data.previous_average is not None:
-                avg += f" ({_signed(round(data.average - data.previous_average, 1))})"
+                change_avg = round(data.average - data.previous_average, 1)
+                avg += f" ({number(t, change_avg, signed=True)})"
             facts.append((t("digest.average"), avg))
-            facts.append(
-                (
-                    t("digest.extremes"),
-                    t(
-                        "digest.extremes_value",
-                        pain=data.pain,
-                        delight=data.delight,
-                        scored=data.scored,
-                    ),
-                )
-            )
+        facts.append(feelings(t, data))
         if data.segments:
             facts.append(
                 (
                     t("digest.segments"),
                     ", ".join(
-                        f"{s['name'] or t('digest.unknown_segment')} {s['count']}"
+                        f"{shown(s['name'], t) if s['name'] else t('digest.unknown_segment')} "
+                        f"{s['count']}"
                         for s in data.segments[:6]
                     ),
                 )
@@ -520,7 +571,7 @@ def render_digest(data: DigestData, t: Translator) -> Message:
                     "\n".join(
                         t(
                             "digest.theme_line",
-                            name=theme["name"],
+                            name=theme.get("label") or theme["name"],
                             count=theme["count"],
                             change=_signed(theme["count"] - theme["previous"]),
                         )
@@ -531,23 +582,26 @@ def render_digest(data: DigestData, t: Translator) -> Message:
         if data.highlights:
             parts.append(Heading(t("digest.highlights")))
             parts.extend(
-                Quote(h["text"], attribution(t, h["segment"], h["step"], h["score"]))
+                Quote(shown(h["text"], t), attribution(t, h["segment"], h["step"], h["score"]))
                 for h in data.highlights
             )
+        parts.extend(put_up_with_parts(t, data, attribution))
+        parts.extend(differences_parts(t, data))
     if data.waarom:
         parts.append(Divider())
         parts.append(Heading(t("digest.waarom")))
         parts.append(Paragraph(data.waarom["text"]))
     parts.append(Divider())
     parts.append(Heading(t("digest.ideas")))
-    parts.append(Paragraph(t("digest.ideas_logged", count=len(data.ideas_logged))))
+    parts.append(Paragraph(plural(t, "digest.ideas_logged_n", len(data.ideas_logged))))
     if data.ideas_done:
         parts.append(Paragraph(t("digest.you_said_we_did")))
         parts.extend(Paragraph(f"#{i['id']} {one_line(i['how'])}") for i in data.ideas_done[:10])
     if data.nudged:
         parts.append(
             Paragraph(
-                t("digest.participation", answered=data.answered, nudged=data.nudged), muted=True
+                plural(t, "digest.participation_n", data.nudged, answered=data.answered),
+                muted=True,
             )
         )
     summary = t("digest.summary", week=data.week, count=data.count)

@@ -26,6 +26,8 @@ _UNNEST_TYPES = {
     "external_id": "text",
     "dedupe_key": "text",
     "terms": "text",
+    "sentiment": "float8",
+    "burdens": "text",
 }
 _UNNEST_INSERT = text(
     "INSERT INTO feedback (org_id, logged_by_member_id, created_at, "

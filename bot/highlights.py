@@ -1,9 +1,10 @@
 """Pick the few quotes that make a team *see* its customers.
 
 Not the average customer, not the loudest group: a greedy selection that values specific
-words over generic praise, and rewards each pick for adding a customer group, a theme, a
-journey step or a side (pain or delight) not yet shown. Ties fall to the lower id, so the
-same week always gives the same quotes.
+words over generic praise, and rewards each pick for adding a customer group (first of
+all), a side (pain or delight) or a journey step not yet shown. Two quotes are never about
+the same theme, and a week with both pain and delight shows both. Ties fall to the lower id,
+so the same week always gives the same quotes.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from bot.sentiment import side_of_text
 from bot.text import content_words
 
 PAIN_AT_MOST = 6.0
@@ -31,6 +34,8 @@ class Candidate(NamedTuple):
     theme: int = -1
     # Distinct meaningful words, when the caller has already analysed the text.
     distinct_words: int | None = None
+    sentiment: float | None = None  # the text's feeling (bot.sentiment), for unscored items
+    side: str | None = None  # side_of(score, sentiment), when the caller has it already
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +49,10 @@ class Highlight:
     side: str  # "pain" | "delight" | "neutral"
 
 
-def side_of(score: float | None) -> str:
+def side_of(score: float | None, sentiment: float | None = None) -> str:
+    """Pain, delight or neutral: the score decides where there is one, else the text."""
     if score is None:
-        return "neutral"
+        return side_of_text(sentiment)
     if score <= PAIN_AT_MOST:
         return "pain"
     if score >= DELIGHT_AT_LEAST:
@@ -78,20 +84,45 @@ def pick_highlights(candidates: Iterable[Candidate], k: int = 5) -> list[Highlig
     # the head of every group competes: linear in the candidates, not k times over them.
     # A group never gives more than k picks, so only its k best are kept (a heap each).
     groups: dict[tuple[str | None, int, str, str | None], list[tuple[float, int, Candidate]]] = {}
+    # This loop sees every item of the week: specificity() is written out and the names it
+    # needs are local, which makes it about a third faster on a busy week.
+    word_value, has_number, push, replace = (
+        _WORD_VALUE,
+        _NUMBER_RE.search,
+        heapq.heappush,
+        heapq.heapreplace,
+    )
     for candidate in candidates:
-        base = specificity(candidate.text, candidate.distinct_words)
+        distinct = candidate.distinct_words
+        if distinct is None:
+            base = specificity(candidate.text)
+        elif distinct < 3:
+            continue
+        else:
+            text = candidate.text
+            base = word_value[distinct if distinct < 25 else 25]
+            if has_number(text):
+                base += 0.5
+            if len(text) > 400:
+                base -= 0.5
         if base <= 0:
             continue
-        key = (candidate.segment, candidate.theme, side_of(candidate.score), candidate.step)
+        key = (
+            candidate.segment,
+            candidate.theme,
+            candidate.side or side_of(candidate.score, candidate.sentiment),
+            candidate.step,
+        )
         # Heap of the k best as (base, -id): the root is the weakest kept.
-        entry = (base, -candidate.id, candidate)
         members = groups.get(key)
         if members is None:
-            groups[key] = [entry]
+            groups[key] = [(base, -candidate.id, candidate)]
         elif len(members) < k:
-            heapq.heappush(members, entry)
-        elif entry[:2] > members[0][:2]:
-            heapq.heapreplace(members, entry)
+            push(members, (base, -candidate.id, candidate))
+        else:
+            weakest = members[0]
+            if base > weakest[0] or (base == weakest[0] and -candidate.id > weakest[1]):
+                replace(members, (base, -candidate.id, candidate))
     for key, members in groups.items():
         # Best last, so pop() takes it: highest base, then lowest id.
         groups[key] = [
@@ -101,32 +132,52 @@ def pick_highlights(candidates: Iterable[Candidate], k: int = 5) -> list[Highlig
 
     chosen: list[Highlight] = []
     segments: set[str | None] = set()
-    themes: set[int] = set()
     steps: set[str | None] = set()
     sides: set[str] = set()
+    wanted_sides = {key[2] for key in groups} - {"neutral"}
     while groups and len(chosen) < k:
+        # The week has pain and delight: the last places go to the side not shown yet.
+        missing = wanted_sides - sides
+        forced = missing if len(missing) >= k - len(chosen) else None
         best_key = None
         best_rank: tuple[float, int] = (math.inf, 0)
+        # The themes each group not shown yet could still be quoted on: a pick that takes
+        # a theme another group needs would leave that group out.
+        options: dict[str | None, set[int]] = defaultdict(set)
+        for segment, theme, _, _ in groups:
+            if segment not in segments:
+                options[segment].add(theme)
+        slots = k - len(chosen)
+        reachable = _coverable(options, slots)
+        lost: dict[tuple[str | None, int], int] = {}
         for key, members in groups.items():
             segment, theme, side, step = key
+            if forced is not None and side not in forced:
+                continue
             negative_base, candidate_id, _ = members[-1]
             value = -negative_base
             if segment not in segments:
-                value += 2.0
-            if theme >= 0 and theme not in themes:
-                value += 1.5
+                value += 4.0  # another customer group outweighs any wording
             if side != "neutral" and side not in sides:
-                value += 1.5
+                value += 3.0
             if step not in steps:
                 value += 0.5
+            if (segment, theme) not in lost:
+                lost[(segment, theme)] = reachable - _coverage_after(options, slots, segment, theme)
+            value -= 4.0 * lost[(segment, theme)]
             rank = (-value, candidate_id)
             if rank < best_rank:
                 best_key, best_rank = key, rank
-        assert best_key is not None
+        if best_key is None:
+            break
         _, _, candidate = groups[best_key].pop()
         if not groups[best_key]:
             del groups[best_key]
-        side = side_of(candidate.score)
+        side = best_key[2]
+        if candidate.theme >= 0:
+            # Never two quotes about the same problem.
+            for key in [key for key in groups if key[1] == candidate.theme]:
+                del groups[key]
         chosen.append(
             Highlight(
                 candidate.id,
@@ -139,7 +190,40 @@ def pick_highlights(candidates: Iterable[Candidate], k: int = 5) -> list[Highlig
             )
         )
         segments.add(candidate.segment)
-        themes.add(candidate.theme)
         steps.add(candidate.step)
         sides.add(side)
     return chosen
+
+
+def _coverage_after(
+    options: dict[str | None, set[int]], slots: int, segment: str | None, theme: int
+) -> int:
+    """Groups still coverable once (segment, theme) is quoted, that pick included."""
+    rest = {
+        other: themes - {theme} if theme >= 0 else themes
+        for other, themes in options.items()
+        if other != segment
+    }
+    return int(segment in options) + _coverable(rest, slots - 1)
+
+
+def _coverable(options: dict[str | None, set[int]], slots: int) -> int:
+    """How many groups can get a quote each in ``slots`` quotes, all on different themes
+    (theme -1, none, may repeat): a maximum bipartite matching, by augmenting paths."""
+    free = sum(1 for themes in options.values() if -1 in themes)
+    matched: dict[int, str | None] = {}
+
+    def augment(segment: str | None, seen: set[int]) -> bool:
+        for theme in sorted(options[segment]):
+            if theme in seen:
+                continue
+            seen.add(theme)
+            if theme not in matched or augment(matched[theme], seen):
+                matched[theme] = segment
+                return True
+        return False
+
+    for segment in sorted(options, key=lambda s: s or ""):
+        if -1 not in options[segment]:
+            augment(segment, set())
+    return min(slots, free + len(matched))

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import math
 import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.markers import neutral
+from bot.put_up_with import burdens
 from bot.redaction import redact, redact_label
-from bot.text import terms
+from bot.sentiment import sentiment
+from bot.text import split_words, terms_of
 
 MAX_TEXT = 5000
 MAX_SEGMENT = 64
@@ -89,6 +93,8 @@ class FeedbackIn:
     external_id: str | None
     dedupe_key: str
     terms: str  # language and meaningful words of ``redacted``, see bot.text.terms
+    sentiment: float  # -1 (pain) … +1 (delight), see bot.sentiment
+    burdens: str  # what the customer put up with, see bot.put_up_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +190,7 @@ def _shown_step(value: object, step: str | None) -> str | None:
     if step is None or step in STEPS:
         return step
     given = _optional_text(value, "step", 64)
-    return redact_label(given.lower() if given else None, MAX_STEP)
+    return _label(given.lower() if given else None, MAX_STEP)
 
 
 def _optional_text(value: object, name: str, limit: int) -> str | None:
@@ -215,6 +221,12 @@ def typed_text(text: str) -> str:
     (tab, newline and carriage return stay; PostgreSQL refuses NUL) and with unpaired
     surrogates, which no encoding can store, replaced."""
     return _SURROGATE_RE.sub("\ufffd", _CONTROL_RE.sub("", text)).strip()
+
+
+def _label(value: str | None, limit: int) -> str | None:
+    """A segment or journey step as stored: redacted, its markers neutral codes."""
+    label = redact_label(value, limit)
+    return neutral(label) if label else label
 
 
 def normalise(
@@ -267,7 +279,11 @@ def normalise(
             "\x1f".join((text, when_text or "", segment or "", step or "", str(score))).encode()
         ).hexdigest()
         key = "h:" + digest
-    redacted = redact(text)
+    if "&" in text:  # text copied out of web pages and e-mails: "&amp;" means "&"
+        text = html.unescape(text)
+    redacted = neutral(redact(text))  # markers as codes, shown in the reader's language
+    words = split_words(redacted)  # split once for words, feeling and burdens
+    analysed = terms_of(words)
     return FeedbackIn(
         text=text,
         redacted=redacted,
@@ -275,10 +291,12 @@ def normalise(
         score=score,
         # Segments and steps are labels chat shows beside a quote: only their redacted form
         # is kept (the content key above still reads them as given, so re-imports dedupe).
-        segment=redact_label(segment, MAX_SEGMENT),
+        segment=_label(segment, MAX_SEGMENT),
         step=_shown_step(record.get(fields.step) if fields.step else None, step),
         source=source,
         external_id=external_id,
         dedupe_key=key,
-        terms=terms(redacted),
+        terms=analysed,
+        sentiment=sentiment(redacted, analysed[:2], words),
+        burdens=burdens(redacted, words),
     )

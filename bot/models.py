@@ -207,6 +207,11 @@ class Feedback(Base):
     # Empty for rows written without it (before migration 0004, or by an older process still
     # running during an upgrade); those are analysed from their text, with the same result.
     terms: Mapped[str | None] = mapped_column(Text)
+    # How the customer feels (-1 … +1, bot.sentiment) and what they put up with ("wait
+    # repeat", bot.put_up_with), also found once at intake; empty on rows written by an older
+    # process during an upgrade, which the digest then analyses from their text.
+    sentiment: Mapped[float | None] = mapped_column(Float)
+    burdens: Mapped[str | None] = mapped_column(String(64))
 
 
 class Nudge(Base):

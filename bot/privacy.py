@@ -179,7 +179,7 @@ class Removed:
             f"feedback: {self.feedback} item(s)",
             f"nudges: {self.nudge_quotes} quote(s) removed",
             f"ideas: {self.idea_links} link(s) to the feedback removed (the ideas stay)",
-            f"digests: {self.digest_highlights} highlight(s) removed"
+            f"digests: {self.digest_highlights} quote(s) removed"
             f" from {self.digests} kept digest(s)",
         ]
 
@@ -353,17 +353,22 @@ async def _erase_highlights(session: AsyncSession, rows: Sequence[_Row], removed
         .where(Team.org_id.in_(orgs), Digest.week.in_(sorted(weeks)))
     )
     for digest_id, payload in kept.all():
-        highlights = (payload or {}).get("highlights") or []
+        payload = payload or {}
+        highlights = payload.get("highlights") or []
         left = [item for item in highlights if item.get("id") not in ids]
-        if len(left) == len(highlights):
+        # "What customers put up with" quotes feedback too, with the same ids.
+        burdens = payload.get("put_up_with") or {}
+        quotes = burdens.get("quotes") or []
+        quotes_left = [item for item in quotes if item.get("id") not in ids]
+        gone = len(highlights) - len(left) + len(quotes) - len(quotes_left)
+        if not gone:
             continue
-        await session.execute(
-            update(Digest)
-            .where(Digest.id == digest_id)
-            .values(payload={**payload, "highlights": left})
-        )
+        changed = {**payload, "highlights": left}
+        if burdens:
+            changed["put_up_with"] = {**burdens, "quotes": quotes_left}
+        await session.execute(update(Digest).where(Digest.id == digest_id).values(payload=changed))
         removed.digests += 1
-        removed.digest_highlights += len(highlights) - len(left)
+        removed.digest_highlights += gone
 
 
 async def _remember_forgotten(session: AsyncSession, rows: Sequence[_Row]) -> None:

@@ -9,15 +9,16 @@ wrote them. The model is fitted on this period and applied unchanged to the prev
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from bot.text import stem, terms
+from bot.glossary import root as shared_root
+from bot.text import terms
 
 MAX_THEMES = 5
 # Fitting on a deterministic sample keeps a 100k-item week fast; the fitted model then
@@ -33,6 +34,13 @@ class Theme:
     keywords: tuple[str, ...]
     count: int
     previous: int
+    roots: tuple[str, ...] = ()  # the keywords' stems
+    # A short phrase per language, as customers wrote it (see bot.theme_labels).
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label(self, language: str) -> str:
+        found = dict(self.labels)
+        return found.get(language) or next(iter(found.values()), self.name)
 
     @property
     def change(self) -> int:
@@ -44,6 +52,10 @@ class ThemeResult:
     themes: tuple[Theme, ...]
     # Index into ``themes`` for each current document (same order as given); -1: none.
     assignment: tuple[int, ...]
+    # Each current document's words counted against the fitted vocabulary (one column per
+    # stem), and the word customers wrote most for a column: for comparing groups.
+    counts: sparse.csr_matrix | None = field(default=None, compare=False, repr=False)
+    word_for: Callable[[int], str] = field(default=str, compare=False, repr=False)
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -82,7 +94,8 @@ def themes_of(
 
     vocabulary = counter.get_feature_names_out()
     columns = _Columns(counter.vocabulary_)
-    current_assignment = _assign(model, weighting.transform(columns.counts(current)))
+    current_counts = columns.counts(current)
+    current_assignment = _assign(model, weighting.transform(current_counts))
     previous_assignment = (
         _assign(model, weighting.transform(columns.counts(previous)))
         if previous
@@ -96,9 +109,8 @@ def themes_of(
         if count == 0:
             continue
         top = np.argsort(-model.components_[component], kind="stable")[:3]
-        keywords = tuple(
-            columns.word_for(str(vocabulary[i])) for i in top if model.components_[component][i] > 0
-        )
+        roots = tuple(str(vocabulary[i]) for i in top if model.components_[component][i] > 0)
+        keywords = tuple(columns.word_for(root) for root in roots)
         if not keywords:
             continue
         index_map[component] = len(themes)
@@ -108,15 +120,21 @@ def themes_of(
                 keywords=keywords,
                 count=count,
                 previous=int((previous_assignment == component).sum()),
+                roots=roots,
             )
         )
     assignment = tuple(index_map.get(int(c), -1) for c in current_assignment)
-    return ThemeResult(tuple(themes), assignment)
+    return ThemeResult(
+        tuple(themes),
+        assignment,
+        current_counts,
+        lambda column: columns.word_for(str(vocabulary[column])),
+    )
 
 
 def _stems(document: str) -> list[str]:
     lang, _, words = document.partition(" ")
-    return [stem(word, lang) for word in words.split()]
+    return [shared_root(word, lang) for word in words.split()]
 
 
 class _Columns:
@@ -170,7 +188,7 @@ class _Columns:
         known = self._known.setdefault(lang, {lang: -1})
         roots = self._roots.setdefault(lang, {})
         for word in set(tokens).difference(known):
-            root = roots[word] = stem(word, lang)
+            root = roots[word] = shared_root(word, lang)
             known[word] = self._vocabulary.get(root, -1)
         self._spellings.update(tokens)
         column = np.fromiter(map(known.__getitem__, tokens), np.int32, len(tokens))

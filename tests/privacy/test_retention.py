@@ -54,8 +54,8 @@ async def test_the_clock_keeps_raw_text_only_for_the_retention_period(
     await Clock(services, Deliveries({})).tick()
 
     texts = await _texts(services)
-    assert texts["old"] == ("Bel me op [telefoon], mijn BSN is [bsn], de accu is stuk",) * 2
-    assert texts["recent"] == (RECENT, "Mail me op [e-mail], de app crasht")
+    assert texts["old"] == ("Bel me op [#phone], mijn BSN is [#bsn], de accu is stuk",) * 2
+    assert texts["recent"] == (RECENT, "Mail me op [#email], de app crasht")
 
 
 async def test_after_retention_the_customer_is_found_by_id_but_no_longer_by_number(
