@@ -100,3 +100,21 @@ def root(word: str, language: str) -> str:
     stem of its Dutch counterpart."""
     own = stem(word, language)
     return _english_to_dutch().get(own, own) if language == "en" else own
+
+
+@cache
+def _words_for_roots() -> dict[tuple[str, str], str]:
+    """(Dutch stem, language) to the glossary's word for it in that language."""
+    found: dict[tuple[str, str], str] = {}
+    for line in _PAIRS.strip().splitlines():
+        english, dutch = line.split()
+        shared = stem(dutch, "nl")
+        found.setdefault((shared, "en"), english)
+        found.setdefault((shared, "nl"), dutch)
+    return found
+
+
+def word_for(shared: str, language: str) -> str | None:
+    """The glossary's word in ``language`` for a stem :func:`root` gives, if it has one: how
+    a theme that only one language's customers wrote about is named in the other."""
+    return _words_for_roots().get((shared, language))

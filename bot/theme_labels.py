@@ -18,10 +18,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from bot.glossary import root
+from bot.glossary import root, word_for
 from bot.text import stop_words
 from bot.themes import Theme, ThemeResult
 
+LANGUAGES = ("nl", "en")
 LABEL_SAMPLE = 120  # documents per theme read for its label: enough for the common phrase
 # Small words the stop-word list lacks that make a poor first or last word of a label.
 _WEAK = frozenset({"per", "via", "vanaf", "sinds", "totdat", "etc"})
@@ -75,14 +76,24 @@ def _labels(
             labels.append((language, best[1]))
         elif singles[language]:
             labels.append((language, _strongest(singles[language], language, theme.roots)))
-    return tuple(labels)
+    for language in LANGUAGES:
+        if language not in dict(labels):
+            # Nobody wrote about it in this language: the glossary's word for its strongest
+            # stem, so a team reads its own language ("cancel" for "opzeggen").
+            word = next(filter(None, (word_for(r, language) for r in theme.roots)), None)
+            if word is not None:
+                labels.append((language, word))
+    return tuple(sorted(labels))
 
 
 def _phrases(text: str, language: str, roots: set[str]) -> tuple[set[str], set[str]]:
     """The 2–3 word phrases of ``text`` that could name the theme, and its theme words."""
     stops = stop_words(language)
     tokens = _WORD_RE.findall(_MARKER_RE.sub(" | ", text.lower()))
-    meaningful = [len(token) >= 3 and token[0].isalpha() and token not in stops for token in tokens]
+    meaningful = [
+        len(token) >= 3 and token[0].isalpha() and token not in stops and token not in _WEAK
+        for token in tokens
+    ]
     own = [
         m and root(token, language) in roots for token, m in zip(tokens, meaningful, strict=True)
     ]

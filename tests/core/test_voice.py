@@ -328,3 +328,12 @@ def test_terms_from_the_shared_split_are_the_terms_of_the_text(text: str) -> Non
     # Intake splits a text once for its words, feeling and burdens; the stored terms must be
     # exactly what terms() gives, which the digest uses for rows stored without them.
     assert terms_of(split_words(text)) == terms(text)
+
+
+def test_a_theme_only_dutch_customers_wrote_about_is_named_in_english_for_english_teams() -> None:
+    texts = ["Abonnement opzeggen per januari", "Opzeggen ging lastig", "Ik wil opzeggen"] * 2
+    documents = [terms(text) for text in texts]
+    theme = Theme("opzeggen · januari", ("opzeggen",), 6, 0, ("opzeg", "januari"))
+    labels = dict(labelled(ThemeResult((theme,), (0,) * 6), texts, documents).themes[0].labels)
+    assert labels["nl"].startswith("opzeggen") or labels["nl"] == "abonnement opzeggen"
+    assert labels["en"] == "cancel"
