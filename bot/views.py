@@ -221,7 +221,9 @@ def ideas_message(
     ]
     if total > len(ideas):
         parts.append(Paragraph(t("ideas.more", shown=len(ideas), total=total), muted=True))
-    parts.append(Paragraph(t("ideas.statuses", statuses=", ".join(STATUSES)), muted=True))
+    # As the team reads them (and may type them: `ideas gedaan`).
+    statuses = ", ".join(t(f"status.{status}") for status in STATUSES)
+    parts.append(Paragraph(t("ideas.statuses", statuses=statuses), muted=True))
     return Message(tuple(parts), title)
 
 

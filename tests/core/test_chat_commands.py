@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import chat
+from bot import chat, views
 from bot.bootstrap import Services
 from bot.command_text import parse
 from bot.messages import plain_text
-from bot.models import Feedback
+from bot.models import Feedback, Idea
 from bot.origin import Origin
 
 LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True, home=True)
@@ -44,6 +44,11 @@ async def test_statuses_are_understood_as_the_team_reads_them(services: Services
     assert "Onbekende" not in listed and "Unknown" not in listed
     refused = await _say(services, LEAD, "ideas klaar")
     assert "gedaan" in refused and "done" not in refused
+    idea = Idea(id=7, team_id=1, status="new", why="Omdat", how="Zo", votes=0)
+    shown = plain_text(
+        views.ideas_message(services.catalog.translator("nl"), [idea], {}, status=None, total=1)
+    )
+    assert "afgewezen" in shown and "declined" not in shown
 
 
 async def test_everyone_may_read_the_settings_the_refusal_points_to(
