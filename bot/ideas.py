@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,40 +36,6 @@ class IdeaError(ValueError):
         super().__init__(key)
         self.key = key
         self.values = values
-
-
-async def create_idea(
-    session: AsyncSession,
-    *,
-    team_id: int,
-    author_id: int | None,
-    why: str,
-    how: str,
-    now: dt.datetime,
-    nudge_id: int | None = None,
-    prompt_id: str | None = None,
-    feedback_id: int | None = None,
-) -> Idea:
-    idea = Idea(
-        team_id=team_id,
-        author_member_id=author_id,
-        why=why,
-        how=how,
-        nudge_id=nudge_id,
-        prompt_id=prompt_id,
-        feedback_id=feedback_id,
-        status="new",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(idea)
-    await session.flush()
-    session.add(
-        IdeaEvent(
-            idea_id=idea.id, at=now, actor_member_id=author_id, kind="created", new_value="new"
-        )
-    )
-    return idea
 
 
 # Built once: an answer's write runs these on every submission, and building and keying a
@@ -112,8 +78,8 @@ async def insert_idea(
     prompt_id: str | None = None,
     feedback_id: int | None = None,
 ) -> int:
-    """:func:`create_idea` as two plain INSERTs, returning the new idea's id without loading
-    it: the write an answer's acknowledgement waits for, kept cheap."""
+    """A new idea and its "created" history row, as two plain INSERTs, returning the idea's
+    id without loading it: the write an answer's acknowledgement waits for, kept cheap."""
     values = {
         "team_id": team_id,
         "author_member_id": author_id,
@@ -130,6 +96,11 @@ async def insert_idea(
         _INSERT_CREATED, {"idea_id": idea_id, "at": now, "actor_member_id": author_id}
     )
     return idea_id
+
+
+async def create_idea(session: AsyncSession, **given: Any) -> Idea:
+    """:func:`insert_idea`, then the idea loaded (for callers that go on to change it)."""
+    return await session.get_one(Idea, await insert_idea(session, **given))
 
 
 async def team_idea(session: AsyncSession, team: Team, idea_id: int) -> Idea:
