@@ -11,19 +11,18 @@ import asyncio
 import logging
 import re
 import time
+from functools import cached_property
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, replay
-from adapters.slack.authorize import TokenAuthorize
 from adapters.slack.events import Events
 from adapters.slack.handling import SORRY, Core
-from adapters.slack.outbound import Reply, TokenLookup
+from adapters.slack.outbound import Reply
 from adapters.slack.payloads import (
     command_text,
     on_fields,
@@ -48,16 +47,10 @@ __all__ = ["COMMAND", "FEEDBACK_SHORTCUT", "SORRY", "SORRY_FORM", "Core", "Liste
 
 
 class Listeners(Events):
-    def __init__(
-        self,
-        services: Services,
-        core: Core,
-        tokens: TokenLookup,
-        installation_store: AsyncInstallationStore | None = None,
-        identity: TokenAuthorize | None = None,
-    ) -> None:
-        super().__init__(services, core, tokens, installation_store, identity)
-        self._reads = asyncio.Semaphore(AFTER_FORM_READS)
+    @cached_property
+    def _reads(self) -> asyncio.Semaphore:
+        """At most AFTER_FORM_READS follow-ups of answers read the database at once."""
+        return asyncio.Semaphore(AFTER_FORM_READS)
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.command(COMMAND)(self.command)

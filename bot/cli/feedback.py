@@ -13,6 +13,8 @@ from bot.cli.common import app, err, out, run, services_or_exit, settings_or_exi
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from bot.importer import ImportReport
+
 
 def advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
     bar.update(task, completed=done, total=total)
@@ -46,8 +48,6 @@ def import_(
     """Load customer feedback from CSV / JSON Lines. Re-importing adds nothing twice."""
     from functools import partial
 
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
     from bot.directory import UnknownOrganisation, organisation
     from bot.importer import UnreadableFile, import_file
     from bot.intake import FieldMap
@@ -70,21 +70,14 @@ def import_(
         source=None,
     )
     services = services_or_exit(settings)
-    totals = {"imported": 0, "duplicates": 0, "rejected": 0, "undecodable": 0}
+    reports: list[ImportReport] = []
 
     async def go() -> None:
         try:
             async with services.sessions() as session, session.begin():
                 org_id = (await organisation(session, org)).id
             for path in files:
-                with Progress(
-                    "[progress.description]{task.description}",
-                    BarColumn(),
-                    DownloadColumn(),
-                    TimeRemainingColumn(),
-                    console=err,
-                    transient=True,
-                ) as bar:
+                with _progress() as bar:
                     task = bar.add_task(path.name, total=path.stat().st_size)
                     report = await import_file(
                         services.sessions,
@@ -98,28 +91,8 @@ def import_(
                         file_format=file_format,
                         on_progress=partial(advance, bar, task),
                     )
-                for line, reason in report.rejected:
-                    err.print(f"{path.name}:{line}: {reason}", markup=False, highlight=False)
-                if report.rejected_count > len(report.rejected):
-                    more = report.rejected_count - len(report.rejected)
-                    err.print(f"{path.name}: … and {more} more rejected rows")
-                out.print(
-                    f"{path.name}: imported {report.imported}, duplicates {report.duplicates}, "
-                    f"rejected {report.rejected_count}"
-                )
-                if report.undecodable:
-                    err.print(
-                        f"[red]{path.name}: {report.undecodable} rows are not valid {encoding}: "
-                        "the file is probably in another encoding; import it again with "
-                        "--encoding cp1252 (or latin-1). Rows already imported are not added "
-                        "twice.[/red]"
-                    )
-                elif report.read + report.rejected_count == 0:
-                    err.print(f"[yellow]{path.name}: no rows to import (the file is empty)[/]")
-                totals["imported"] += report.imported
-                totals["duplicates"] += report.duplicates
-                totals["rejected"] += report.rejected_count
-                totals["undecodable"] += report.undecodable
+                _say_report(path.name, report, encoding)
+                reports.append(report)
         finally:
             await services.close()
 
@@ -130,16 +103,51 @@ def import_(
         raise typer.Exit(2) from None
     if len(files) > 1:
         out.print(
-            f"Total: imported {totals['imported']}, duplicates {totals['duplicates']}, "
-            f"rejected {totals['rejected']}"
+            f"Total: imported {sum(r.imported for r in reports)}, "
+            f"duplicates {sum(r.duplicates for r in reports)}, "
+            f"rejected {sum(r.rejected_count for r in reports)}"
         )
     # A wrong encoding is a problem of the whole file (2). Otherwise exit non-zero only when
     # nothing at all could be read (1), an empty file included: a few bad rows are reported,
     # not fatal.
-    if totals["undecodable"]:
+    if any(r.undecodable for r in reports):
         raise typer.Exit(2)
-    if totals["imported"] + totals["duplicates"] == 0:
+    if not any(r.read for r in reports):
         raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _say_report(name: str, report: ImportReport, encoding: str) -> None:
+    for line, reason in report.rejected:
+        err.print(f"{name}:{line}: {reason}", markup=False, highlight=False)
+    if report.rejected_count > len(report.rejected):
+        err.print(
+            f"{name}: … and {report.rejected_count - len(report.rejected)} more rejected rows"
+        )
+    out.print(
+        f"{name}: imported {report.imported}, duplicates {report.duplicates}, "
+        f"rejected {report.rejected_count}"
+    )
+    if report.undecodable:
+        err.print(
+            f"[red]{name}: {report.undecodable} rows are not valid {encoding}: the file is "
+            "probably in another encoding; import it again with --encoding cp1252 (or "
+            "latin-1). Rows already imported are not added twice.[/red]"
+        )
+    elif report.read + report.rejected_count == 0:
+        err.print(f"[yellow]{name}: no rows to import (the file is empty)[/]")
 
 
 @app.command()
