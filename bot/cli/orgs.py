@@ -10,9 +10,6 @@ from rich.table import Table
 from bot.cli.common import app as main_app
 from bot.cli.common import err, out, run, services_or_exit, settings_or_exit
 
-DEFAULT_ORG = "default"  # bot.directory.DEFAULT_ORG, without loading the storage layer
-MAX_SLUG = 64  # bot.orgs.MAX_SLUG
-
 app = typer.Typer(
     help="Organisations: which workspaces and tenants read which customers' feedback.",
     invoke_without_command=True,
@@ -57,16 +54,20 @@ def listing(ctx: typer.Context) -> None:
 def link(
     platform: Annotated[str, typer.Argument(help="slack or teams")],
     workspace: Annotated[str, typer.Argument(help="Slack team id (T…) or Teams tenant id")],
-    org: Annotated[str, typer.Option(help="The organisation to join.")] = DEFAULT_ORG,
+    org: Annotated[
+        str | None, typer.Option(help="The organisation to join (default: `default`).")
+    ] = None,
 ) -> None:
     """Put a workspace in an organisation (the operator's own: `default`), with its teams.
 
     Its teams then read that organisation's feedback. Feedback already stored stays in the
     organisation it was stored in."""
     from bot import orgs
+    from bot.directory import DEFAULT_ORG
 
-    if not org or len(org) > MAX_SLUG or not org.isprintable():
-        err.print(f"[red]--org: not an organisation name (at most {MAX_SLUG} characters)")
+    org = DEFAULT_ORG if org is None else org
+    if not org or len(org) > orgs.MAX_SLUG or not org.isprintable():
+        err.print(f"[red]--org: not an organisation name (at most {orgs.MAX_SLUG} characters)")
         raise typer.Exit(2)
     services = services_or_exit(settings_or_exit())
 
