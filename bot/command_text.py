@@ -1,9 +1,10 @@
 """A chat command as typed, split into its word, its arguments and the text after the word.
 
 People write ``ideas``, ``waarom ideas``, ``/waarom ideas`` (Slack passes the slash command's
-name along when the text is typed as a message) or ``@Waarom ideas`` (the adapter removes the
-mention). The bot's own name is dropped once, before anything else, so ``/waarom feedback the
-export is slow`` stores "the export is slow".
+name along when the text is typed as a message) or ``@Waarom ideas`` (a real mention is
+removed by the adapter; a typed ``@waarom`` is dropped here). The bot's own name is dropped
+once, before anything else, so ``/waarom feedback the export is slow`` stores "the export is
+slow".
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from bot.i18n import Translator
 from bot.ideas import STATUSES
 
-_BOT_NAME = re.compile(r"^/?waarom\b[\s:,]*", re.IGNORECASE)
+_BOT_NAME = re.compile(r"^[/@]?waarom\b[\s:,]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
