@@ -24,6 +24,7 @@ from bot.models import (
     TeamMember,
     utcnow,
 )
+from bot.nudge_state import OPEN, NudgeStatus
 
 DEFAULT_ORG = "default"
 
@@ -247,9 +248,9 @@ async def leave(session: AsyncSession, team_id: int, member_id: int) -> None:
         .where(
             Nudge.team_id == team_id,
             Nudge.member_id == member_id,
-            Nudge.status.in_(("sent", "snoozed")),
+            Nudge.status.in_(OPEN),
         )
-        .values(status="expired")
+        .values(status=NudgeStatus.EXPIRED)
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.highlights import Candidate, pick_highlights
 from bot.models import Digest, Feedback, Member, Nudge, Team
+from bot.nudge_state import NudgeStatus
 from bot.prompts import Prompt, PromptLibrary
 from bot.rotation import choose_prompt
 
@@ -94,7 +95,7 @@ async def plan_nudge(
         member_id=member.id,
         prompt_id=prompt.id,
         feedback_id=quote.id if quote is not None else None,
-        status="sent",
+        status=NudgeStatus.SENT,
         sent_at=now,
     )
     return nudge

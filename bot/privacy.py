@@ -35,6 +35,7 @@ from bot.bootstrap import Services
 from bot.digest import Week
 from bot.feedback import key_hash
 from bot.models import Digest, Feedback, ForgottenFeedback, Idea, Nudge, Organisation, Team
+from bot.nudge_state import OPEN, NudgeStatus
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ RETENTION_BATCH = 1000
 # sweeps rather than holding up one for long.
 RETENTION_BATCHES = 50
 _CHUNK = 500  # ids per IN (…): well inside SQLite's limit on parameters
-_OPEN_NUDGE = ("sent", "snoozed")
 _UTC = zoneinfo.ZoneInfo("UTC")
 # Separators people put in phone numbers, removed before looking for its digits.
 _PHONE_SEPARATORS = (" ", "-", ".", "(", ")", "/", "\u00a0")
@@ -308,8 +308,8 @@ async def _erase(session: AsyncSession, rows: Sequence[_Row]) -> Removed:
         # A nudge still waiting for an answer would be reminded without its quote.
         await session.execute(
             update(Nudge)
-            .where(Nudge.feedback_id.in_(chunk), Nudge.status.in_(_OPEN_NUDGE))
-            .values(status="expired")
+            .where(Nudge.feedback_id.in_(chunk), Nudge.status.in_(OPEN))
+            .values(status=NudgeStatus.EXPIRED)
         )
         removed.nudge_quotes += _count(
             await session.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from dataclasses import dataclass
 
 from babel.dates import get_day_names
@@ -188,6 +189,65 @@ def next_allowed(
         if allowed(moment, zone, quiet):
             return moment
     return None
+
+
+# --- a team's schedule, read once --------------------------------------------------------
+
+
+def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The time zone called ``name``; ``None`` for no name or one the system does not know."""
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSchedule:
+    """A team's schedule settings parsed once: what the clock and the scheduler both go by.
+
+    A part that cannot be read is ``None`` and sends nothing; nudges also need readable quiet
+    hours (sending them at night because the quiet hours were garbled would be worse).
+    """
+
+    zone: zoneinfo.ZoneInfo
+    digest: Weekly | None
+    nudges: Weekly | None
+    quiet: Quiet | None
+    unreadable: tuple[str, ...] = ()  # "digest", "nudges": for a warning
+
+    @classmethod
+    def read(cls, timezone: str, digest: str, nudges: str, quiet_hours: str | None) -> TeamSchedule:
+        """Raises :class:`ScheduleError` only for a time zone the system does not know."""
+        zone = zone_named(timezone)
+        if zone is None:
+            raise ScheduleError("bad_timezone", zone=timezone)
+        unreadable: list[str] = []
+        try:
+            weekly: Weekly | None = parse_weekly(digest, single_day=True)
+        except ScheduleError:
+            weekly, unreadable = None, ["digest"]
+        try:
+            quiet = parse_quiet(quiet_hours or "")
+        except ScheduleError:
+            quiet, nudging = None, None
+        else:
+            try:
+                nudging = parse_weekly(nudges)
+            except ScheduleError:
+                nudging = None
+        if nudging is None:
+            unreadable.append("nudges")
+        return cls(zone, weekly, nudging, quiet, tuple(unreadable))
+
+    def zone_for(self, member_zone: str | None) -> zoneinfo.ZoneInfo:
+        """A member's own time zone where the platform told us a valid one, else the team's."""
+        return zone_named(member_zone) or self.zone
+
+    def may_disturb(self, moment: dt.datetime, zone: dt.tzinfo) -> bool:
+        return allowed(moment, zone, self.quiet)
 
 
 def describe(weekly: Weekly | str, language: str) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.models import Member, Team, TeamMember
-from bot.schedule import DAYS, ScheduleError, Weekly, parse_weekly
+from bot.schedule import DAYS, ScheduleError, TeamSchedule, Weekly
 
 log = logging.getLogger(__name__)
 
@@ -82,23 +82,21 @@ class ClockProcess:
         groups: dict[str, tuple[Weekly, str, set[int]]] = {}
         for team in teams:
             try:
-                digest = parse_weekly(team.digest_schedule, single_day=True)
-                nudges = parse_weekly(team.nudge_schedule)
+                schedule = TeamSchedule.read(
+                    team.timezone, team.digest_schedule, team.nudge_schedule, team.quiet_hours
+                )
             except ScheduleError:
+                schedule = None
+            if schedule is None or schedule.digest is None or schedule.nudges is None:
                 log.warning("team %s has an unreadable schedule; skipped", team.id)
                 continue
-            groups.setdefault(f"digest:{digest}@{team.timezone}", (digest, team.timezone, set()))[
-                2
-            ].add(team.id)
-            member_zones = {zone or team.timezone for t, zone in zones if t == team.id} or {
-                team.timezone
-            }
-            for zone in sorted(member_zones):
-                try:
-                    zoneinfo.ZoneInfo(zone)
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    zone = team.timezone
-                groups.setdefault(f"nudges:{nudges}@{zone}", (nudges, zone, set()))[2].add(team.id)
+            digest, nudges, zone = schedule.digest, schedule.nudges, schedule.zone.key
+            groups.setdefault(f"digest:{digest}@{zone}", (digest, zone, set()))[2].add(team.id)
+            # Each member at their own local time (bot.clock.plan): one job per zone in use.
+            names = {name for t, name in zones if t == team.id} or {None}
+            for member_zone in sorted({schedule.zone_for(name).key for name in names}):
+                key = f"nudges:{nudges}@{member_zone}"
+                groups.setdefault(key, (nudges, member_zone, set()))[2].add(team.id)
         jobs: dict[str, tuple[str, list[int], CronTrigger]] = {}
         for job_id, (weekly, zone, team_ids) in groups.items():
             ids = sorted(team_ids)

@@ -164,6 +164,21 @@ async def claim_many(
             won[SendKey(row.team_id, row.kind, row.period, row.target)] = row.id
         if along is not None and won:
             await along(session, dict(won))
+    await _take_over_failed(sessions, ordered, won, now=now, worker=worker, along=along)
+    return won
+
+
+async def _take_over_failed(
+    sessions: async_sessionmaker[AsyncSession],
+    ordered: list[SendKey],
+    won: dict[SendKey, int],
+    *,
+    now: dt.datetime,
+    worker: str,
+    along: Callable[[AsyncSession, dict[SendKey, int]], Awaitable[None]] | None,
+) -> None:
+    """Adds to ``won`` the keys not inserted whose send failed for a passing reason and
+    that this process took over, one at a time (as :func:`claim` does)."""
     for key in ordered:
         if key in won:
             continue
@@ -181,7 +196,6 @@ async def claim_many(
             continue
         if again is not None:
             won[key] = again
-    return won
 
 
 async def finish(

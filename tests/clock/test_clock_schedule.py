@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.clock import Clock, ClockConfig
+from bot.clock.kinds import Digests
 from bot.delivery import Deliveries
 from bot.models import Nudge, Send, Team
 
@@ -185,13 +186,13 @@ async def test_clocks_fanning_out_in_chunks_send_and_record_each_digest_once(
 
 
 async def test_a_chunk_that_cannot_be_prepared_leaves_the_others_going_out(
-    services: Services, caplog: pytest.LogCaptureFixture
+    services: Services, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = FakeDelivery()
     for n in range(6):
         await make_team(services, f"team-{n}")
     clock = clock_for(services, fake, concurrency=2)
-    prepare = clock._prepare_digests
+    prepare = Digests.prepare
     calls = [0]
 
     async def blip_on_the_second_chunk(*args: Any, **kwargs: Any) -> Any:
@@ -200,7 +201,7 @@ async def test_a_chunk_that_cannot_be_prepared_leaves_the_others_going_out(
             raise ConnectionError("database restarting")
         return await prepare(*args, **kwargs)
 
-    clock._prepare_digests = blip_on_the_second_chunk  # type: ignore[method-assign]
+    monkeypatch.setattr(Digests, "prepare", blip_on_the_second_chunk)
     now = utc("2026-11-16T08:00:00+00:00")
     with caplog.at_level(logging.ERROR):
         await clock.tick(now)
