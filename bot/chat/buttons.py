@@ -1,5 +1,5 @@
-"""A prompt's buttons: Answer opens the form, Skip and Later move the nudge (its states are
-:mod:`bot.nudge_state`'s)."""
+"""A prompt's buttons: Answer opens the form, Skip and Later move the nudge where
+:mod:`bot.nudge_state` allows it ("Later" does not bring back a skipped prompt)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.chat.identity import Context, identify
 from bot.chat.replies import told
 from bot.messages import Message, OpenForm, Outcome, UpdateOrigin
 from bot.models import Nudge
-from bot.nudge_state import NudgeStatus
+from bot.nudge_state import NudgeStatus, can_move
 from bot.nudges import nudge_content, own_nudge
 from bot.origin import Origin
 from bot.rotation import choose_prompt
@@ -23,6 +23,7 @@ _MOVES = {"nudge.skip": NudgeStatus.SKIPPED, "nudge.later": NudgeStatus.SNOOZED}
 _SHOWN: dict[str, str] = {
     NudgeStatus.SKIPPED: "skipped",
     NudgeStatus.SNOOZED: "snoozed",
+    NudgeStatus.EXPIRED: "expired",
 }
 
 
@@ -55,10 +56,12 @@ async def handle_action(
 
 
 async def _moved(ctx: Context, nudge: Nudge, to: NudgeStatus) -> Message:
-    """Move the nudge, and show the prompt as it now stands."""
-    nudge.status = to
-    if to is NudgeStatus.SNOOZED:
-        nudge.snoozed_until = ctx.now + SNOOZE
+    """Move the nudge if it may go there, and show the prompt as it now stands: pressed on a
+    prompt that was skipped or expired meanwhile, "Later" leaves it as it was."""
+    if can_move(nudge.status, to):
+        nudge.status = to
+        if to is NudgeStatus.SNOOZED:
+            nudge.snoozed_until = ctx.now + SNOOZE
     prompt, quote = await nudge_content(ctx.session, ctx.services.library, nudge)
     state = _SHOWN.get(nudge.status)
     return views.prompt_message(ctx.t, prompt, nudge, quote, state=state)
