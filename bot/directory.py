@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery import MemberTarget
 from bot.models import (
     Installation,
     Member,
@@ -339,6 +340,23 @@ async def channel_team(session: AsyncSession, member_id: int) -> Team | None:
         .order_by(TeamMember.joined_at.desc(), Team.id.desc())
         .limit(1)
     )
+
+
+def member_target(inst: Installation, found: Member) -> MemberTarget:
+    return MemberTarget(inst.platform, inst.external_id, found.id, found.external_id, found.address)
+
+
+async def reachable_member(session: AsyncSession, member_id: int) -> MemberTarget | None:
+    """Where a direct message to a member goes; None when there is no such member or their
+    workspace (tenant) is no longer installed: then nothing is sent, on any platform."""
+    row = (
+        await session.execute(
+            select(Installation, Member)
+            .join(Member, Member.installation_id == Installation.id)
+            .where(Member.id == member_id, Installation.active.is_(True))
+        )
+    ).first()
+    return member_target(row[0], row[1]) if row is not None else None
 
 
 async def conversation_removed(

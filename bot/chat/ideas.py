@@ -86,5 +86,10 @@ async def merge_command(ctx: Context, typed: Typed) -> list[Outcome]:
 async def _author_notice(ctx: Context, idea: Idea, key: str, **values: object) -> list[Outcome]:
     if idea.author_member_id is None or idea.author_member_id == ctx.member.id:
         return []
+    # Found here, in the same transaction, so that every platform follows one rule: an
+    # author whose workspace is gone is not told.
+    target = await directory.reachable_member(ctx.session, idea.author_member_id)
+    if target is None:
+        return []
     author_t = ctx.t  # the author reads the team's language
-    return [Notify(idea.author_member_id, views.text_message(author_t(key, id=idea.id, **values)))]
+    return [Notify(target, views.text_message(author_t(key, id=idea.id, **values)))]
