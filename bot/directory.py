@@ -8,12 +8,14 @@ by the unique constraints: on conflict we read the row the other process wrote.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery import MemberTarget
 from bot.models import (
     Installation,
     Member,
@@ -48,6 +50,16 @@ async def organisation(
     except IntegrityError:
         return await session.scalar(select(Organisation).where(Organisation.slug == slug))  # type: ignore[return-value]
     return org
+
+
+async def installation_of(
+    session: AsyncSession, platform: str, external_id: str
+) -> Installation | None:
+    return await session.scalar(
+        select(Installation).where(
+            Installation.platform == platform, Installation.external_id == external_id
+        )
+    )
 
 
 async def installation(
@@ -276,3 +288,106 @@ async def set_leads(session: AsyncSession, team_id: int, member_ids: set[int]) -
             await session.delete(lead)
     for new in member_ids - current:
         session.add(TeamLead(team_id=team_id, member_id=new))
+
+
+async def lead_names(session: AsyncSession, team_id: int) -> list[str]:
+    ids = await lead_ids(session, team_id)
+    if not ids:
+        return []
+    rows = await session.scalars(select(Member).where(Member.id.in_(ids)).order_by(Member.id))
+    return [m.display_name or m.external_id for m in rows]
+
+
+async def names(session: AsyncSession, member_ids: Iterable[int | None]) -> dict[int, str]:
+    """Member id → the name people see (the platform's id when it gave no name)."""
+    ids = {i for i in member_ids if i is not None}
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Member.id, Member.display_name, Member.external_id).where(Member.id.in_(ids))
+    )
+    return {row.id: row.display_name or row.external_id for row in rows}
+
+
+async def member_named(session: AsyncSession, installation_id: int, name: str) -> Member | None:
+    """The member of an installation called ``name`` (``@name`` too), by display name or id."""
+    cleaned = name.lstrip("@").lower()
+    rows = await session.scalars(select(Member).where(Member.installation_id == installation_id))
+    for found in rows:
+        if cleaned in {found.display_name.lower(), found.external_id.lower()}:
+            return found
+    return None
+
+
+async def team_ids_of(session: AsyncSession, member_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(TeamMember.team_id).where(TeamMember.member_id == member_id)
+    )
+    return list(rows.all())
+
+
+async def channel_team(session: AsyncSession, member_id: int) -> Team | None:
+    """The member's most recently joined channel team (not a 1:1 chat), if any."""
+    return await session.scalar(
+        select(Team)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(
+            TeamMember.member_id == member_id,
+            Team.direct.is_(False),
+            Team.active.is_(True),
+            Team.external_id != "",  # made by a click without a conversation, once
+        )
+        .order_by(TeamMember.joined_at.desc(), Team.id.desc())
+        .limit(1)
+    )
+
+
+def member_target(inst: Installation, found: Member) -> MemberTarget:
+    return MemberTarget(inst.platform, inst.external_id, found.id, found.external_id, found.address)
+
+
+async def reachable_member(session: AsyncSession, member_id: int) -> MemberTarget | None:
+    """Where a direct message to a member goes; None when there is no such member or their
+    workspace (tenant) is no longer installed: then nothing is sent, on any platform."""
+    row = (
+        await session.execute(
+            select(Installation, Member)
+            .join(Member, Member.installation_id == Installation.id)
+            .where(Member.id == member_id, Installation.active.is_(True))
+        )
+    ).first()
+    return member_target(row[0], row[1]) if row is not None else None
+
+
+async def conversation_removed(
+    session: AsyncSession, platform: str, workspace_id: str, conversation_id: str
+) -> None:
+    await session.execute(
+        update(Team)
+        .where(
+            Team.installation_id
+            == select(Installation.id)
+            .where(Installation.platform == platform, Installation.external_id == workspace_id)
+            .scalar_subquery(),
+            Team.external_id == conversation_id,
+        )
+        .values(active=False, disabled_reason="removed")
+    )
+
+
+async def uninstalled(
+    session: AsyncSession, platform: str, workspace_id: str, now: dt.datetime
+) -> None:
+    """Stop sending to a workspace: its token forgotten, its teams disabled; every idea and
+    its history kept."""
+    inst = await installation_of(session, platform, workspace_id)
+    if inst is None:
+        return
+    inst.active = False
+    inst.disabled_at = now
+    inst.bot_token_encrypted = None
+    await session.execute(
+        update(Team)
+        .where(Team.installation_id == inst.id)
+        .values(active=False, disabled_reason="uninstalled")
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Idea, IdeaEvent, Member, Team
@@ -203,6 +203,31 @@ async def list_ideas(
     query = query.order_by(Idea.created_at.desc(), Idea.id.desc())
     if limit is not None:
         query = query.limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def count_ideas(
+    session: AsyncSession, team_ids: Sequence[int], status: str | None = None
+) -> int:
+    """How many ideas :func:`list_ideas` would list without a limit."""
+    query = (
+        select(func.count())
+        .select_from(Idea)
+        .where(Idea.team_id.in_(team_ids), Idea.merged_into_id.is_(None))
+    )
+    if status is not None:
+        query = query.where(Idea.status == status)
+    return await session.scalar(query) or 0
+
+
+async def ideas_by(session: AsyncSession, member_id: int, limit: int) -> Sequence[Idea]:
+    """The member's own newest ideas (merged ones left out)."""
+    query = (
+        select(Idea)
+        .where(Idea.author_member_id == member_id, Idea.merged_into_id.is_(None))
+        .order_by(Idea.created_at.desc(), Idea.id.desc())
+        .limit(limit)
+    )
     return (await session.scalars(query)).all()
 
 

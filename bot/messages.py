@@ -12,7 +12,10 @@ with its lines (both through ``bot.safe_text``, which also drops hidden characte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # bot.delivery speaks of messages: at run time the name is only a note
+    from bot.delivery import MemberTarget
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +131,12 @@ class UpdateOrigin:
 
 @dataclass(frozen=True, slots=True)
 class Notify:
-    """Tell another member, by direct message (e.g. the author of an idea that moved)."""
+    """Tell another member, by direct message (e.g. the author of an idea that moved).
 
-    member_id: int
+    The core has already found where they are reached (and left out a member whose
+    workspace is gone); the adapter only delivers."""
+
+    target: MemberTarget
     message: Message
 
 

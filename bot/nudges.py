@@ -1,15 +1,18 @@
-"""Create a nudge: pick a customer quote the member has not seen and a prompt that fits."""
+"""Nudges: create one (a customer quote the member has not seen and a prompt that fits),
+find a member's own, and claim one for an answer."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.highlights import Candidate, pick_highlights
 from bot.models import Digest, Feedback, Member, Nudge, Team
-from bot.nudge_state import NudgeStatus
+from bot.nudge_state import OPEN, NudgeStatus
 from bot.prompts import Prompt, PromptLibrary
 from bot.rotation import choose_prompt
 
@@ -109,3 +112,55 @@ async def nudge_content(
         prompt = choose_prompt(library, "en", "waarom", recent=[], seed=nudge.prompt_id)
     quote = await session.get(Feedback, nudge.feedback_id) if nudge.feedback_id else None
     return prompt, quote
+
+
+async def own_nudge(
+    session: AsyncSession, nudge_id: int, *, member_id: int, org_id: int
+) -> Nudge | None:
+    """The nudge, if it is the member's (or a team-wide prompt in their organisation)."""
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is None:
+        return None
+    team = await session.get(Team, nudge.team_id)
+    if team is None or team.org_id != org_id:
+        return None
+    if nudge.member_id is not None and nudge.member_id != member_id:
+        return None
+    return nudge
+
+
+async def open_nudges(session: AsyncSession, member_id: int, limit: int) -> Sequence[Nudge]:
+    """The member's newest prompts still waiting for an answer."""
+    query = (
+        select(Nudge)
+        .where(Nudge.member_id == member_id, Nudge.status.in_(OPEN))
+        .order_by(Nudge.sent_at.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+# The prompt claimed atomically, and only if it is the actor's (or their team's, in their
+# organisation): a double submit, or two web processes, make one idea. Built once, as it
+# runs on every answer.
+_nudges, _teams = Nudge.metadata.tables["nudges"].c, Team.metadata.tables["teams"].c
+_CLAIM = (
+    update(Nudge.metadata.tables["nudges"])
+    .where(
+        _nudges.id == bindparam("nudge"),
+        _nudges.status != NudgeStatus.ANSWERED,
+        or_(_nudges.member_id == bindparam("member"), _nudges.member_id.is_(None)),
+        _nudges.team_id.in_(select(_teams.id).where(_teams.org_id == bindparam("org"))),
+    )
+    .values(status=NudgeStatus.ANSWERED, answered_at=bindparam("now"))
+    .returning(_nudges.team_id, _nudges.prompt_id, _nudges.feedback_id)
+)
+
+
+async def claim_for_answer(
+    session: AsyncSession, nudge_id: int, *, member_id: int, org_id: int, now: dt.datetime
+) -> Row[Any] | None:
+    """Mark the nudge answered; its ``team_id``, ``prompt_id`` and ``feedback_id``, or None
+    when it is not the member's or was answered already."""
+    values = {"nudge": nudge_id, "member": member_id, "org": org_id, "now": now}
+    return (await session.execute(_CLAIM, values)).first()

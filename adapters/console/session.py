@@ -13,7 +13,6 @@ from adapters.console.render import render
 from bot import chat
 from bot.bootstrap import Services
 from bot.messages import Button, Form, FormErrors, Notify, OpenForm, Outcome, Say, UpdateOrigin
-from bot.models import Member
 from bot.origin import Origin
 
 WORKSPACE = "console"
@@ -109,8 +108,9 @@ class ConsoleChat:
                     text, found = render(message)
                     self.write(text)
                     buttons.extend(found)
-                case Notify(member_id, message):
-                    name = await self._member_name(member_id)
+                case Notify(target, message):
+                    # A console member's id is the name typed after ``:as``.
+                    name = target.user_id
                     self.write(self.t("console.to_member", name=name) + "\n" + render(message)[0])
                 case OpenForm(form):
                     await self.fill(form)
@@ -164,8 +164,3 @@ class ConsoleChat:
             for name in pending:
                 values[name] = ""
         self.write(self.t("console.cancelled"))
-
-    async def _member_name(self, member_id: int) -> str:
-        async with self.services.sessions() as session:
-            member = await session.get(Member, member_id)
-            return member.display_name if member else str(member_id)

@@ -16,12 +16,11 @@ from typing import Any
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
 
 from adapters.slack import render
 from bot.bootstrap import Services
+from bot.delivery import MemberTarget
 from bot.messages import FormErrors, Message, Notify, OpenForm, Outcome, Say, UpdateOrigin
-from bot.models import Installation, Member
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +133,8 @@ async def deliver(
                 case OpenForm():
                     await _open_form(reply, outcome)
                 case Notify():
-                    await Sender(services, tokens, reply.client).notify(
-                        outcome.member_id, outcome.message
+                    await Sender(services, tokens, reply.client).to_member(
+                        outcome.target, outcome.message
                     )
                 case FormErrors():
                     # Only meaningful as the answer to a modal submission (handled there).
@@ -180,24 +179,14 @@ class Sender:
     async def to_channel(self, workspace_id: str, channel: str, message: Message) -> dict[str, str]:
         return await post(await self.client_for(workspace_id), channel, message)
 
-    async def notify(self, member_id: int, message: Message) -> dict[str, str] | None:
-        async with self.services.sessions() as session:
-            row = (
-                await session.execute(
-                    select(Member, Installation)
-                    .join(Installation, Member.installation_id == Installation.id)
-                    .where(Member.id == member_id)
-                )
-            ).first()
-        if row is None:
-            log.warning("notify: no member %s", member_id)
+    async def to_member(self, target: MemberTarget, message: Message) -> dict[str, str] | None:
+        """Direct message to a member the core found (in an installed workspace); one on
+        another platform cannot be reached from here."""
+        if target.platform != "slack":
+            log.info("notify: member %s is not on Slack", target.member_id)
             return None
-        member, installation = row
-        if installation.platform != "slack" or not installation.active:
-            log.info("notify: member %s is not on an active Slack workspace", member_id)
-            return None
-        client = await self.client_for(installation.external_id)
-        channel = (member.address or {}).get("channel") or await direct_channel(
-            client, member.external_id
+        client = await self.client_for(target.workspace_id)
+        channel = (target.address or {}).get("channel") or await direct_channel(
+            client, target.user_id
         )
         return await post(client, channel, message)

@@ -17,9 +17,8 @@ from botbuilder.schema import Activity, Attachment
 from adapters.teams import cards
 from adapters.teams.addresses import PLATFORM, reference_from
 from adapters.teams.retry import with_retry
-from bot.bootstrap import Services
+from bot.delivery import MemberTarget
 from bot.messages import Message
-from bot.models import Installation, Member
 from bot.safe_text import one_line
 
 log = logging.getLogger(__name__)
@@ -110,22 +109,19 @@ class TeamsSender:
         await self._adapter.continue_conversation(reference, put, self._app_id)
 
     async def notify(
-        self, services: Services, member_id: int, message: Message, *, tenant: str | None = None
+        self, target: MemberTarget, message: Message, *, tenant: str | None = None
     ) -> bool:
-        """Direct message to a member at their stored personal-chat reference. False (and a
-        log line) when they have none: their team's member list is not read yet, or Teams
-        refused the bot a chat with them."""
-        async with services.sessions() as session:
-            row = await session.get(Member, member_id)
-            inst = await session.get(Installation, row.installation_id) if row else None
-        if row is None or inst is None or inst.platform != PLATFORM:
-            log.info("notify: member %s is not a Teams member", member_id)
+        """Direct message to a member the core found, at their stored personal-chat
+        reference. False (and a log line) when they have none: their team's member list is
+        not read yet, or Teams refused the bot a chat with them."""
+        if target.platform != PLATFORM:
+            log.info("notify: member %s is not a Teams member", target.member_id)
             return False
-        if tenant is not None and inst.external_id != tenant:
-            log.warning("notify: member %s is in another tenant; not sent", member_id)
+        if tenant is not None and target.workspace_id != tenant:
+            log.warning("notify: member %s is in another tenant; not sent", target.member_id)
             return False
-        if not row.address:
-            log.info("notify: member %s has no personal chat with the bot", member_id)
+        if not target.address:
+            log.info("notify: member %s has no personal chat with the bot", target.member_id)
             return False
-        await self.send(row.address, message)
+        await self.send(dict(target.address), message)
         return True

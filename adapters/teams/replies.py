@@ -76,12 +76,9 @@ class Replies:
                     await self.send(card_activity(card, form.title))
                 case UpdateOrigin(message):
                     await self._update_origin(message)
-                case Notify(member_id, message):
+                case Notify(target, message):
                     await self.sender.notify(
-                        self.services,
-                        member_id,
-                        message,
-                        tenant=tenant_of(self.turn_context.activity),
+                        target, message, tenant=tenant_of(self.turn_context.activity)
                     )
                 case FormErrors(errors):
                     await self._refuse(errors)

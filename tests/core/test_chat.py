@@ -197,6 +197,8 @@ async def test_leads_move_ideas_and_the_author_is_told(services: Services) -> No
     assert isinstance(notice, Notify) and "Your idea #1 is now: planned" in plain_text(
         notice.message
     )
+    # Delivered where the core found the author: no adapter looks her up again.
+    assert (notice.target.platform, notice.target.user_id) == ("console", "anna")
     done = await chat.handle_text(services, LEAD, "idea #1 done")
     assert "done" in plain_text(done[0].message)
     async with services.sessions() as session:
@@ -346,3 +348,51 @@ async def test_whoever_added_the_bot_leads_not_whoever_spoke_first(services: Ser
     assert "Only team leads" in plain_text(refused[0].message)
     changed = await chat.handle_text(services, cleo, "settings language en")
     assert "Language" in plain_text(changed[0].message)
+
+
+async def _nudge_status(services: Services) -> tuple[str, dt.datetime | None]:
+    async with services.sessions() as session:
+        nudge = (await session.scalars(select(Nudge))).one()
+    return nudge.status, nudge.snoozed_until
+
+
+async def test_later_on_a_skipped_prompt_leaves_it_skipped(services: Services) -> None:
+    said = await chat.handle_text(services, ANNA, "ask")
+    buttons = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons
+    await chat.handle_action(services, ANNA, "nudge.skip", buttons[1].value)
+    # "Later" pressed on a copy of the prompt that still shows its buttons (another device).
+    later = await chat.handle_action(services, ANNA, "nudge.later", buttons[2].value)
+    assert isinstance(later[0], UpdateOrigin)
+    assert "Skipped" in plain_text(later[0].message)
+    assert "ask again tomorrow" not in plain_text(later[0].message)
+    # Not snoozed: the clock would otherwise remind her of a prompt she skipped.
+    assert await _nudge_status(services) == ("skipped", None)
+
+
+async def test_a_snoozed_prompt_can_still_be_skipped(services: Services) -> None:
+    said = await chat.handle_text(services, ANNA, "ask")
+    buttons = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons
+    await chat.handle_action(services, ANNA, "nudge.later", buttons[2].value)
+    assert (await _nudge_status(services))[0] == "snoozed"
+    await chat.handle_action(services, ANNA, "nudge.skip", buttons[1].value)
+    assert (await _nudge_status(services))[0] == "skipped"
+
+
+async def test_an_author_whose_workspace_is_gone_is_not_told(services: Services) -> None:
+    from bot import directory
+    from bot.models import Installation, Member
+
+    await chat.handle_text(services, ANNA, "help")
+    async with services.sessions() as session:
+        anna = (await session.scalars(select(Member))).one()
+        found = await directory.reachable_member(session, anna.id)
+    assert found is not None and (found.platform, found.workspace_id, found.user_id) == (
+        "console",
+        "ws1",
+        "anna",
+    )
+    await chat.workspace_removed(services, "console", "ws1")
+    async with services.sessions() as session:
+        assert (await session.scalars(select(Installation.active))).one() is False
+        assert await directory.reachable_member(session, anna.id) is None
+        assert await directory.reachable_member(session, anna.id + 1000) is None

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+import bot
 from bot import chat
 from bot.bootstrap import Services
 from bot.messages import FormErrors, OpenForm, Say, plain_text
 from bot.origin import Origin
 
-LOCALES = Path(chat.__file__).parent / "locales"
+LOCALES = Path(bot.__file__).parent / "locales"
 LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True, home=True)
 ANNA = Origin("console", "ws1", "team-a", "anna", user_name="Anna", home=True)
 
