@@ -7,7 +7,6 @@ dedupe keys make the rerun add only what is missing).
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import csv
 import datetime as dt
@@ -16,8 +15,6 @@ import json
 import sys
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Executor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -25,8 +22,7 @@ from typing import BinaryIO
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.feedback import store_feedback
-from bot.intake import FieldMap
-from bot.intake_pool import Intake, Normalised, normalise_batch, worker_for
+from bot.intake import FeedbackIn, FieldMap, Rejected, Undecodable, normalise
 
 BATCH_SIZE = 1000
 # Rejections beyond this are counted, not kept: a million bad rows must not fill memory.
@@ -130,17 +126,6 @@ def read_jsonl(stream: io.TextIOWrapper) -> Iterator[Record]:
         yield line, value, None
 
 
-def _batches(records: Iterator[Record]) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 async def import_records(
     sessions: async_sessionmaker[AsyncSession],
     org_id: int,
@@ -150,54 +135,35 @@ async def import_records(
     zone: zoneinfo.ZoneInfo,
     source: str,
     progress: Callable[[], None] | None = None,
-    worker: Executor | None = None,
 ) -> ImportReport:
-    """Normalise and store ``records`` a batch at a time; with a ``worker``
-    (:func:`bot.intake_pool.worker_for`) batch n+1 is normalised while batch n is stored."""
     report = ImportReport()
-    intake = Intake(fields, zone, source, dt.datetime.now(dt.UTC))
+    now = dt.datetime.now(dt.UTC)
+    batch: list[FeedbackIn] = []
 
-    async def store(done: Normalised) -> None:
-        for line, reason, undecodable in done.rejected:
-            report.reject(line, reason)
-            report.undecodable += undecodable
-        if done.items:
-            async with sessions() as session, session.begin():
-                new = await store_feedback(session, org_id, done.items)
-            report.imported += new
-            report.duplicates += len(done.items) - new
+    async def flush() -> None:
+        async with sessions() as session, session.begin():
+            new = await store_feedback(session, org_id, batch)
+        report.imported += new
+        report.duplicates += len(batch) - new
+        batch.clear()
         if progress is not None:
             progress()
 
-    pending: tuple[list[Record], asyncio.Future[Normalised]] | None = None
-    for batch in _batches(records):
-        if worker is None:
-            await store(normalise_batch(batch, intake))
+    for line, record, problem in records:
+        if record is None:
+            report.reject(line, problem or "unreadable")
             continue
         try:
-            future = asyncio.get_running_loop().run_in_executor(
-                worker, normalise_batch, batch, intake
-            )
-        except BrokenProcessPool:
-            future = asyncio.get_running_loop().create_future()
-            future.set_result(normalise_batch(batch, intake))
-        if pending is not None:
-            await store(await _result(*pending, intake))
-        pending = (batch, future)
-    if pending is not None:
-        await store(await _result(*pending, intake))
+            batch.append(normalise(record, fields, zone=zone, default_source=source, now=now))
+        except Rejected as exc:
+            report.reject(line, str(exc))
+            report.undecodable += isinstance(exc, Undecodable)
+            continue
+        if len(batch) >= BATCH_SIZE:
+            await flush()
+    if batch:
+        await flush()
     return report
-
-
-async def _result(
-    batch: list[Record], future: asyncio.Future[Normalised], intake: Intake
-) -> Normalised:
-    try:
-        return await future
-    except BrokenProcessPool:
-        # The worker died (killed, out of memory): this batch is normalised here instead, and
-        # so is every later one, as the pool refuses further work.
-        return normalise_batch(batch, intake)
 
 
 async def import_file(
@@ -225,21 +191,15 @@ async def import_file(
             if on_progress is not None:
                 on_progress(raw.tell(), total)
 
-        worker = worker_for(total)
-        try:
-            report = await import_records(
-                sessions,
-                org_id,
-                records,
-                fields,
-                zone=zone,
-                source=source or path.name,
-                progress=progress,
-                worker=worker,
-            )
-        finally:
-            if worker is not None:
-                worker.shutdown(cancel_futures=True)
+        report = await import_records(
+            sessions,
+            org_id,
+            records,
+            fields,
+            zone=zone,
+            source=source or path.name,
+            progress=progress,
+        )
         if on_progress is not None:
             on_progress(total, total)
         return report

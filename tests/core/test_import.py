@@ -185,30 +185,3 @@ async def test_undecodable_bytes_reject_the_row_not_the_file(
     report = await import_file(services.sessions, await _org(services), path, fields, zone=ZONE)
     assert report.imported == 2
     assert report.rejected == [(3, "text is not valid text in this encoding (try --encoding)")]
-
-
-async def test_a_large_file_normalised_in_a_worker_gives_the_same_report(
-    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A file over the threshold is normalised in a second process while batches are stored;
-    # what is stored and what is reported (bad rows by line, duplicates) must not change.
-    import bot.intake_pool
-
-    monkeypatch.setattr(bot.intake_pool, "PARALLEL_FROM_BYTES", 0)
-    lines = ["comment,date,nps,seg"]
-    for i in range(2_500):
-        if i % 500 == 7:
-            lines.append(f",2026-11-12,5,x{i}")  # no text: rejected
-        else:
-            lines.append(f"klacht {i % 2_400} over de app,2026-11-12 10:00,{i % 10},seg{i % 3}")
-    path = tmp_path / "large.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    report = await import_file(services.sessions, await _org(services), path, FIELDS, zone=ZONE)
-
-    rejected_lines = sorted(line for line, _ in report.rejected)
-    assert rejected_lines == [i + 2 for i in range(2_500) if i % 500 == 7]
-    # Rows 2,400 on repeat rows 0–99 (same text, time, score and segment): stored once.
-    assert (report.imported, report.duplicates) == (2_396, 99)
-    assert await _count(services) == report.imported
-    again = await import_file(services.sessions, await _org(services), path, FIELDS, zone=ZONE)
-    assert again.imported == 0 and again.duplicates == 2_495
