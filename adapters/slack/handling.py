@@ -12,8 +12,9 @@ similar-idea suggestions are sent after it (:mod:`adapters.slack.background`). N
 stands in front of a write except a ``users.info`` or ``conversations.info`` the core needs,
 and that one waits at most :data:`~adapters.slack.authorize.LOOKUP_WAIT` seconds.
 
-Each request is handled once (see :mod:`adapters.slack.replay`). Errors are logged with the
-request's context and, where someone is waiting for an answer, told to them.
+Each request is handled once (see :mod:`adapters.slack.once`); a failed write gives its
+request's key back. Errors are logged with the request's context and, where someone is
+waiting for an answer, told to them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from adapters.slack import replay
+from adapters.slack import once
 from adapters.slack.authorize import TokenAuthorize
 from adapters.slack.background import Background
 from adapters.slack.outbound import Reply, TokenLookup, deliver
@@ -123,7 +124,16 @@ class Handling:
                 return await work()
         except Exception:
             log.exception("Slack %s failed (%s)", what, where(body))
+            await self.give_back(body)
             return None
+
+    async def give_back(self, body: dict[str, Any]) -> None:
+        """A failed request is not taken as handled: Slack's retry, or the person's second
+        try, is handled (:mod:`adapters.slack.once`)."""
+        try:
+            await once.release(self.services, body)
+        except Exception:
+            log.exception("could not release the request's replay key (%s)", where(body))
 
     def then(
         self, what: str, body: dict[str, Any], reply: Reply, outcomes: list[Outcome] | None
@@ -162,10 +172,3 @@ class Handling:
             return channel
         async with self.services.sessions() as session:
             return await directory.home_conversation(session, PLATFORM, team, user)
-
-    async def once(self, body: dict[str, Any]) -> bool:
-        """An event not seen before (Slack retries what it did not see acknowledged)."""
-        event_id = body.get("event_id")
-        if not event_id:
-            return True
-        return await replay.first_time(self.services, f"event:{event_id}")
