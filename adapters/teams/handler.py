@@ -32,6 +32,7 @@ from adapters.teams.addresses import PLATFORM, event_id, origin_of, roster_sourc
 from adapters.teams.proactive import TeamsSender, quiet_connector
 from adapters.teams.replies import Replies, Submitted
 from adapters.teams.roster import RosterTasks
+from adapters.teams.settings import TeamsSettings
 from bot import replay, roster
 from bot.bootstrap import Services
 from bot.origin import Origin
@@ -76,14 +77,7 @@ class WaaromTeamsBot(TeamsActivityHandler):
         # The core's chat module, looked up when the bot is built (not when this module is
         # imported); tests may pass a stand-in with the same functions.
         self.core = core if core is not None else importlib.import_module("bot.chat")
-        settings = services.settings
-        # A single-tenant app is the operator's own tenant's; a multi-tenant one serves
-        # tenants that read the default organisation only when the operator says so.
-        self.home_tenant = (
-            settings.microsoft_app_tenant_id or None
-            if settings.microsoft_app_type in ("SingleTenant", "UserAssignedMSI")
-            else None
-        )
+        self.home_tenant = services.settings.part(TeamsSettings).home_tenant
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
