@@ -57,13 +57,7 @@ def import_(
     from bot.intake import FieldMap
 
     settings = settings_or_exit()
-    delimiter = "\t" if delimiter in {"\\t", "tab"} else delimiter
-    if len(delimiter) != 1:
-        err.print("[red]--delimiter must be one character[/red]")
-        raise typer.Exit(2)
-    if file_format not in (None, "csv", "jsonl"):
-        err.print("[red]--format must be csv or jsonl[/red]")
-        raise typer.Exit(2)
+    delimiter = _checked_format(delimiter, file_format)
     fields = FieldMap(
         text=text,
         received_at=received_at,
@@ -80,13 +74,20 @@ def import_(
         refuse=(UnreadableFile, UnknownOrganisation),
     )
     _say_total(reports)
-    # A wrong encoding is a problem of the whole file (2). Otherwise exit non-zero only when
-    # nothing at all could be read (1), an empty file included: a few bad rows are reported,
-    # not fatal.
-    if any(r.undecodable for r in reports):
+    _exit_for(reports)
+
+
+def _checked_format(delimiter: str, file_format: str | None) -> str:
+    """The delimiter as one character (``\\t`` or ``tab`` for a tab); exit 2 when it or
+    the format is not one the importer reads."""
+    delimiter = "\t" if delimiter in {"\\t", "tab"} else delimiter
+    if len(delimiter) != 1:
+        err.print("[red]--delimiter must be one character[/red]")
         raise typer.Exit(2)
-    if not any(r.read for r in reports):
-        raise typer.Exit(1)
+    if file_format not in (None, "csv", "jsonl"):
+        err.print("[red]--format must be csv or jsonl[/red]")
+        raise typer.Exit(2)
+    return delimiter
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,16 @@ async def _import_files(
         _say_report(path.name, report, options.encoding)
         reports.append(report)
     return reports
+
+
+def _exit_for(reports: list[ImportReport]) -> None:
+    """A wrong encoding is a problem of the whole file (2). Otherwise exit non-zero only when
+    nothing at all could be read (1), an empty file included: a few bad rows are reported,
+    not fatal."""
+    if any(r.undecodable for r in reports):
+        raise typer.Exit(2)
+    if not any(r.read for r in reports):
+        raise typer.Exit(1)
 
 
 def _say_total(reports: list[ImportReport]) -> None:
