@@ -31,6 +31,7 @@ def serve(
     settings = settings_or_exit()
     if host:
         settings = settings.model_copy(update={"waarom_host": host})
+    # Not with_services: the server runs its own loop and closes the services on its way down.
     services = services_or_exit(settings)
     logs.service()
     # A platform's settings that only make sense together are checked as the app is built;
