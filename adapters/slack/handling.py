@@ -23,13 +23,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import once
 from adapters.slack.authorize import TokenAuthorize
 from adapters.slack.background import Background
 from adapters.slack.outbound import Reply, TokenLookup, deliver
-from adapters.slack.payloads import PLATFORM, origin, where
+from adapters.slack.payloads import PLATFORM, origin, team_id_of, user_id_of, where
 from adapters.slack.profiles import Profile, Profiles
 from bot import directory
 from bot.bootstrap import Services
@@ -126,6 +129,48 @@ class Handling:
             log.exception("Slack %s failed (%s)", what, where(body))
             await self.give_back(body)
             return None
+
+    async def replay_guard(
+        self,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond | None,
+        next: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        """The Bolt middleware in front of every listener: a request seen before goes no
+        further (:mod:`adapters.slack.once`)."""
+        key = once.key_of(body)
+        if key is None:
+            await next()
+            return None
+        try:
+            first = await once.first(self.services, key)
+        except Exception:
+            # Nothing recorded and nothing handled: as when a write fails, acknowledged and
+            # the person told that nothing was changed.
+            log.exception("Slack request: its key could not be recorded (%s)", where(body))
+            self._apologise(body, client, respond)
+            return BoltResponse(status=200, body="")
+        if first:
+            await next()
+            return None
+        log.info("ignored a repeated Slack request (%s)", key.key.split(":", 1)[0])
+        return BoltResponse(status=200, body="")
+
+    def _apologise(
+        self, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond | None
+    ) -> None:
+        if body.get("type") == "event_callback":
+            return  # nobody is waiting for an answer to an event
+        channel = (body.get("channel") or {}).get("id") or body.get("channel_id", "")
+        reply = Reply(
+            client=client,
+            workspace_id=team_id_of(body),
+            user_id=user_id_of(body),
+            channel_id=channel,
+            respond=respond if body.get("response_url") else None,
+        )
+        self.then("request", body, reply, None)
 
     async def give_back(self, body: dict[str, Any]) -> None:
         """A failed request is not taken as handled: Slack's retry, or the person's second

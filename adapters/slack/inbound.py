@@ -18,7 +18,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import once, render
+from adapters.slack import render
 from adapters.slack.events import Events
 from adapters.slack.handling import SORRY, Core
 from adapters.slack.outbound import Reply
@@ -53,7 +53,7 @@ class Listeners(Events):
 
     def register(self, bolt: AsyncApp) -> None:
         # Before any listener: a request seen before goes no further.
-        bolt.middleware(once.middleware(self.services))
+        bolt.middleware(self.replay_guard)
         bolt.command(COMMAND)(self.command)
         bolt.block_action(re.compile(r".+"))(self.button)
         bolt.view_submission(render.FORM_CALLBACK)(self.submit)

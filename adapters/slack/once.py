@@ -1,10 +1,11 @@
-"""Each Slack request handled once (:mod:`bot.replay`), as a Bolt middleware.
+"""Each Slack request handled once (:mod:`bot.replay`): its key, recorded and given back.
 
 Slack retries an event it did not see acknowledged in time (same ``event_id``), people
 double-click buttons, and a captured request may be replayed within the signature's five
-minutes. The middleware records a request's key before any listener runs and answers a
-request whose key is recorded with an empty 200, as its first handling did. A listener whose
-write fails gives the key back (:func:`release`), so Slack's retry is handled.
+minutes. A Bolt middleware (:meth:`adapters.slack.handling.Handling.replay_guard`) records a
+request's key before any listener runs and answers a request whose key is recorded with an
+empty 200, as its first handling did. A listener whose write fails gives the key back
+(:func:`release`), so Slack's retry is handled.
 
 Form submissions carry no key: the core refuses a second answer to the same prompt.
 """
@@ -12,20 +13,14 @@ Form submissions carry no key: the core refuses a second answer to the same prom
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-
-from slack_bolt.response import BoltResponse
 
 from adapters.slack import render
 from adapters.slack.payloads import PLATFORM, team_id_of, user_id_of
 from bot import replay
 from bot.bootstrap import Services
-
-log = logging.getLogger(__name__)
 
 # Two clicks on the same button closer together than this are one click.
 DOUBLE_CLICK = dt.timedelta(seconds=5)
@@ -73,27 +68,8 @@ def _click(body: dict[str, Any]) -> Key | None:
     return Key(key, float(action.get("action_ts") or time.time()))
 
 
-def middleware(
-    services: Services,
-) -> Callable[[dict[str, Any], Callable[[], Awaitable[None]]], Awaitable[BoltResponse | None]]:
-    """The Bolt middleware: a request seen before is acknowledged and goes no further."""
-
-    # Bolt passes arguments by name: ``next`` it must be.
-    async def once(
-        body: dict[str, Any],
-        next: Callable[[], Awaitable[None]],
-    ) -> BoltResponse | None:
-        key = key_of(body)
-        if key is None or await _first(services, key):
-            await next()
-            return None
-        log.info("ignored a repeated Slack request (%s)", key.key.split(":", 1)[0])
-        return BoltResponse(status=200, body="")
-
-    return once
-
-
-async def _first(services: Services, key: Key) -> bool:
+async def first(services: Services, key: Key) -> bool:
+    """Record ``key``; False when it was recorded before (a click: moments before)."""
     if key.clicked_at is None:
         return await replay.first_time(services, PLATFORM, key.key)
     found = await replay.first_in_window(services, PLATFORM, key.key, key.clicked_at, DOUBLE_CLICK)
