@@ -1,16 +1,19 @@
 """Settings read from the environment (and a ``.env`` file).
 
 One :class:`Settings` object is created by the composition root at start-up; nothing reads
-the environment at import time.
+the environment at import time. Each platform adapter declares its own settings as a
+:class:`PlatformSettings` with its own variables and reads them with :meth:`Settings.part`,
+from the same environment, ``.env`` file and overrides as these.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["nl", "en"]
@@ -19,6 +22,30 @@ LANGUAGES: tuple[Language, ...] = ("nl", "en")
 
 class SettingsError(Exception):
     """A configuration value is malformed; the message names the variable."""
+
+
+class PlatformSettings(BaseSettings):
+    """A platform adapter's own settings. A subclass names its variables with an
+    ``env_prefix``, or a field's ``validation_alias`` for a variable outside it."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=True,
+    )
+
+    @classmethod
+    def variable(cls, field: str) -> str:
+        """The environment variable that sets ``field``."""
+        alias = cls.model_fields[field].validation_alias
+        if isinstance(alias, str):
+            return alias.upper()
+        return (str(cls.model_config.get("env_prefix", "")) + field).upper()
+
+
+P = TypeVar("P", bound=PlatformSettings)
 
 
 class Settings(BaseSettings):
@@ -31,37 +58,41 @@ class Settings(BaseSettings):
     waarom_language: Language = "nl"
     waarom_timezone: str = "Europe/Amsterdam"
 
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_client_id: str | None = None
-    slack_client_secret: SecretStr | None = None
-    slack_state_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_api_url: str = "https://slack.com/api/"
-
-    microsoft_app_id: str = ""
-    microsoft_app_password: SecretStr = SecretStr("")
-    microsoft_app_tenant_id: str = ""
-    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
     # The address ``serve`` listens on (``serve --host``); all interfaces by default.
     waarom_host: str = "0.0.0.0"
-    # Answer the Bot Framework Emulator without authentication: only on purpose, only on
-    # loopback, only for these serviceUrls (scheme://host:port, ``*`` for any port).
-    waarom_teams_emulator: bool = False
-    waarom_teams_emulator_urls: str = "http://localhost:*,http://127.0.0.1:*"
 
     waarom_webhook_secret: SecretStr | None = None
-    # Slack workspaces and Teams tenants whose teams read the operator's own (default)
-    # organisation, as "slack:T0123,teams:<tenant id>"; any other install is kept apart.
+    # Workspaces (a platform's installs) whose teams read the operator's own (default)
+    # organisation, as "<platform>:<workspace id>,…"; any other install is kept apart.
     waarom_default_workspaces: Annotated[frozenset[tuple[str, str]], NoDecode] = frozenset()
-    # Scheduled Slack messages per second per workspace (Slack allows about one per second
-    # per channel and several hundred a minute per workspace for chat.postMessage).
-    waarom_slack_rate: float = Field(default=5.0, gt=0, le=1000)
-    # Key for encrypting stored Slack tokens (Fernet, url-safe base64 of 32 bytes).
+    # Key for encrypting stored secrets such as platform tokens (Fernet, url-safe base64 of
+    # 32 bytes).
     waarom_secret_key: SecretStr | None = None
     # Days the raw text of feedback is kept after it was received; after that only the
     # redacted text and its words remain. At least one day: there is no "keep forever".
     waarom_retention_days: int = Field(default=90, ge=1, le=36500)
+
+    # What the settings were built with (overrides, ``_env_file``), for :meth:`part`.
+    _given: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self._given = dict(values)
+
+    def part(self, kind: type[P]) -> P:
+        """A platform's settings, read like these: from the same environment and ``.env``
+        file, with the overrides these were given by variable name (``<prefix>_<field>=…``)."""
+        given = {name.lower(): value for name, value in self._given.items()}
+        values = {
+            field: given[kind.variable(field).lower()]
+            for field in kind.model_fields
+            if kind.variable(field).lower() in given
+        }
+        sources = {name: value for name, value in self._given.items() if name.startswith("_")}
+        try:
+            return kind(**sources, **values)
+        except ValidationError as exc:
+            raise SettingsError(_described(exc, kind.variable)) from exc
 
     @field_validator("waarom_timezone")
     @classmethod
@@ -89,7 +120,7 @@ class Settings(BaseSettings):
         for entry in value.replace(",", " ").split():
             platform, _, workspace = entry.partition(":")
             if not platform or not workspace:
-                raise ValueError(f"{entry!r} is not platform:id (slack:T0123, teams:<tenant>)")
+                raise ValueError(f"{entry!r} is not <platform>:<workspace id>")
             found.add((platform.lower(), workspace))
         return frozenset(found)
 
@@ -107,19 +138,23 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
-    @field_validator("slack_api_url")
-    @classmethod
-    def _trailing_slash(cls, value: str) -> str:
-        return value if value.endswith("/") else value + "/"
+
+def _described(exc: ValidationError, variable: Callable[[str], str] = str.upper) -> str:
+    """Pydantic's report as one message per bad variable."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        try:
+            name = variable(field)
+        except KeyError:  # already a variable's name (a field's alias)
+            name = field.upper()
+        problems.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+    return "invalid configuration: " + "; ".join(problems)
 
 
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one message per bad variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            variable = str(error["loc"][0]).upper() if error["loc"] else "?"
-            problems.append(f"{variable}: {error['msg'].removeprefix('Value error, ')}")
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from exc
+        raise SettingsError(_described(exc)) from exc

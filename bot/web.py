@@ -1,8 +1,7 @@
 """The ``waarom serve`` application: one aiohttp server for every platform.
 
-This module and the :mod:`bot.cli` package are the only places in the core that know the
-adapters: they wire them to the services. A platform whose credentials are missing is not
-mounted, with one log line saying so.
+The platforms come from :mod:`bot.registry`, which mounts each one's routes; a platform whose
+credentials are missing is not mounted, with one log line saying so.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters import slack, teams
 from adapters.http_body import BODY_SECONDS, read_capped
-from bot import webhook
+from bot import registry, webhook
 from bot.bootstrap import Services
 
 log = logging.getLogger(__name__)
@@ -113,10 +111,7 @@ def create_app(services: Services) -> web.Application:
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     _mount_feedback(app, services)
-    # --- platform adapters (each mounts itself when its settings are present) ---
-    slack.mount(app, services)
-    teams.mount(app, services)
-    # --- end platform adapters ---
+    registry.mount(app, services)
 
     async def close_services(_app: web.Application) -> None:
         await services.close()

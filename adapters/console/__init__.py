@@ -1,9 +1,24 @@
-"""Chat with Waarom in a terminal: the same commands as Slack and Teams.
+"""Chat with Waarom in a terminal: the same commands as every chat platform.
 
 Buttons become numbered choices and forms one question per field. Input and output streams
 are injectable, so scripts and tests drive it with lines in and replies out.
-"""
 
-from adapters.console.session import ConsoleChat
+``ConsoleChat`` is loaded when first used: the package is imported by ``waarom --help`` (for
+its :mod:`.platform`), which must not wait for the chat core."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adapters.console.session import ConsoleChat
 
 __all__ = ["ConsoleChat"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ConsoleChat":
+        from adapters.console.session import ConsoleChat
+
+        return ConsoleChat
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

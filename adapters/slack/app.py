@@ -1,24 +1,22 @@
 """The Bolt app, built from the settings, and its routes on the ``waarom serve`` server.
 
 Everything Bolt needs is passed explicitly (signing secret, token or OAuth settings, the
-Web API base URL); nothing is read from the environment here. Two install modes:
-
-* one workspace: ``SLACK_BOT_TOKEN`` + ``SLACK_SIGNING_SECRET``;
-* many workspaces: ``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET`` (+ ``SLACK_SIGNING_SECRET``,
-  ``SLACK_STATE_SECRET``, ``WAAROM_SECRET_KEY``): OAuth at ``/slack/install``, tokens in the
-  database, encrypted.
+Web API base URL) from :class:`~adapters.slack.settings.SlackSettings`; nothing is read from
+the environment here. The two install modes (one workspace, or many through OAuth) are
+described there.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import ClientSession, ClientTimeout, web
 from cryptography.fernet import Fernet
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -30,6 +28,7 @@ from adapters.slack.background import Background
 from adapters.slack.inbound import Core, Listeners
 from adapters.slack.logs import api_logger
 from adapters.slack.outbound import Sender, TokenLookup
+from adapters.slack.settings import SlackSettings
 from bot.bootstrap import Services
 from bot.config import Settings, SettingsError
 
@@ -67,23 +66,18 @@ class SlackApp:
     identity: TokenAuthorize | None = None
 
 
-def configured(settings: Settings, *, socket: bool = False) -> str | None:
-    """None when Slack can run with these settings, else why not (one line)."""
-    if settings.slack_client_id and settings.slack_client_secret:
-        if socket:
-            return None
-        if settings.slack_signing_secret is None:
-            return "SLACK_SIGNING_SECRET is not set"
-        return None
-    if settings.slack_bot_token is None:
-        return "neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID/SLACK_CLIENT_SECRET is set"
-    if not socket and settings.slack_signing_secret is None:
-        return "SLACK_SIGNING_SECRET is not set"
-    return None
+@dataclass
+class _Install:
+    """How Bolt finds a workspace's token: the install mode's half of the app."""
+
+    bolt: AsyncApp
+    tokens: TokenLookup
+    store: installs.InstallationStore | None = None
+    identity: TokenAuthorize | None = None
 
 
-def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url, logger=api_logger())
+def web_client(settings: SlackSettings, token: str | None = None) -> AsyncWebClient:
+    client = AsyncWebClient(token=token, base_url=settings.api_url, logger=api_logger())
     # On HTTP 429 wait for Retry-After and try again, instead of failing the request.
     client.retry_handlers.append(
         AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
@@ -104,90 +98,99 @@ def _fernet(settings: Settings) -> Fernet:
         raise SettingsError(f"WAAROM_SECRET_KEY: not a Fernet key ({exc})") from None
 
 
+def _signing_secret(slack: SlackSettings) -> str:
+    return slack.signing_secret.get_secret_value() if slack.signing_secret else ""
+
+
+def _oauth_settings(
+    slack: SlackSettings, store: installs.InstallationStore, services: Services
+) -> AsyncOAuthSettings:
+    assert slack.client_id is not None
+    assert slack.client_secret is not None
+    oauth_settings = AsyncOAuthSettings(
+        client_id=slack.client_id,
+        client_secret=slack.client_secret.get_secret_value(),
+        scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        redirect_uri=None,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=store,
+        installation_store_bot_only=True,
+        state_store=installs.state_store(services),
+    )
+    if slack.state_secret is not None:
+        oauth_settings.state_utils = installs.SignedStateUtils(
+            slack.state_secret.get_secret_value(),
+            cookie_name=oauth_settings.state_cookie_name,
+            expiration_seconds=oauth_settings.state_expiration_seconds,
+        )
+    return oauth_settings
+
+
+def _many_workspaces(services: Services, slack: SlackSettings) -> _Install:
+    """OAuth: each workspace's token as stored at install time, encrypted."""
+    assert slack.client_id is not None
+    store = installs.InstallationStore(services, slack.client_id, _fernet(services.settings))
+    bolt = AsyncApp(
+        client=web_client(slack),
+        signing_secret=_signing_secret(slack),
+        oauth_settings=_oauth_settings(slack, store, services),
+        installation_store_bot_only=True,
+        # The bot's token and ids as stored at install time: no auth.test per request.
+        # (Bolt takes an AsyncAuthorize as it is; its annotation names only functions.)
+        authorize=StoredAuthorize(store),  # type: ignore[arg-type]
+        # Acknowledge when the listener returns: after what the request stores.
+        process_before_response=True,
+        name="waarom",
+    )
+
+    async def oauth_tokens(workspace_id: str) -> str | None:
+        bot = await store.async_find_bot(enterprise_id=None, team_id=workspace_id)
+        return bot.bot_token if bot is not None else None
+
+    return _Install(bolt, oauth_tokens, store=store)
+
+
+def _one_workspace(slack: SlackSettings) -> _Install:
+    """One token (``SLACK_BOT_TOKEN``) for the one workspace the app is installed in."""
+    assert slack.bot_token is not None
+    token = slack.bot_token.get_secret_value()
+    identity = TokenAuthorize(web_client(slack, token))
+    bolt = AsyncApp(
+        # The token comes with each request from ``identity``.
+        client=web_client(slack),
+        signing_secret=_signing_secret(slack),
+        authorize=identity,  # type: ignore[arg-type]
+        process_before_response=True,
+        name="waarom",
+    )
+
+    async def single_token(_workspace_id: str) -> str | None:
+        return token
+
+    return _Install(bolt, single_token, identity=identity)
+
+
 def build(services: Services, core: Core | None = None, *, socket: bool = False) -> SlackApp:
     """The Bolt app with Waarom's listeners. ``core`` defaults to :mod:`bot.chat`."""
     if core is None:
         from bot import chat
 
         core = chat
-    settings = services.settings
-    problem = configured(settings, socket=socket)
+    slack = services.settings.part(SlackSettings)
+    problem = slack.missing(socket=socket)
     if problem:
         raise SettingsError(f"Slack is not configured: {problem}")
-    signing_secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    )
-
-    tokens: TokenLookup
-    store: installs.InstallationStore | None = None
-    identity: TokenAuthorize | None = None
-    if settings.slack_client_id and settings.slack_client_secret:
-        store = installs.InstallationStore(services, settings.slack_client_id, _fernet(settings))
-        oauth_settings = AsyncOAuthSettings(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret.get_secret_value(),
-            scopes=list(BOT_SCOPES),
-            user_scopes=[],
-            redirect_uri=None,
-            install_path=INSTALL_PATH,
-            redirect_uri_path=REDIRECT_PATH,
-            installation_store=store,
-            installation_store_bot_only=True,
-            state_store=installs.state_store(services),
-        )
-        if settings.slack_state_secret is not None:
-            oauth_settings.state_utils = installs.SignedStateUtils(
-                settings.slack_state_secret.get_secret_value(),
-                cookie_name=oauth_settings.state_cookie_name,
-                expiration_seconds=oauth_settings.state_expiration_seconds,
-            )
-        client = web_client(settings)
-        bolt = AsyncApp(
-            client=client,
-            signing_secret=signing_secret,
-            oauth_settings=oauth_settings,
-            installation_store_bot_only=True,
-            # The bot's token and ids as stored at install time: no auth.test per request.
-            # (Bolt takes an AsyncAuthorize as it is; its annotation names only functions.)
-            authorize=StoredAuthorize(store),  # type: ignore[arg-type]
-            # Acknowledge when the listener returns: after what the request stores.
-            process_before_response=True,
-            name="waarom",
-        )
-        found_store = store
-
-        async def oauth_tokens(workspace_id: str) -> str | None:
-            bot = await found_store.async_find_bot(enterprise_id=None, team_id=workspace_id)
-            return bot.bot_token if bot is not None else None
-
-        tokens = oauth_tokens
-    else:
-        assert settings.slack_bot_token is not None
-        token = settings.slack_bot_token.get_secret_value()
-        identity = TokenAuthorize(web_client(settings, token))
-        bolt = AsyncApp(
-            # The token comes with each request from ``identity``.
-            client=web_client(settings),
-            signing_secret=signing_secret,
-            authorize=identity,  # type: ignore[arg-type]
-            process_before_response=True,
-            name="waarom",
-        )
-
-        async def single_token(_workspace_id: str) -> str | None:
-            return token
-
-        tokens = single_token
-
-    listeners = Listeners(services, core, tokens, store, identity)
-    listeners.register(bolt)
-    sender = Sender(services, tokens, web_client(settings))
+    install = _many_workspaces(services, slack) if slack.oauth else _one_workspace(slack)
+    listeners = Listeners(services, core, install.tokens, install.store, install.identity)
+    listeners.register(install.bolt)
     return SlackApp(
-        bolt=bolt,
-        sender=sender,
-        oauth=store is not None,
+        bolt=install.bolt,
+        sender=Sender(services, install.tokens, web_client(slack)),
+        oauth=install.store is not None,
         background=listeners.background,
-        identity=identity,
+        identity=install.identity,
     )
 
 
@@ -203,16 +206,7 @@ async def share_connections(slack: SlackApp) -> ClientSession:
 SLACK: web.AppKey[SlackApp] = web.AppKey("slack", SlackApp)
 
 
-def mount(app: web.Application, services: Services, core: Core | None = None) -> SlackApp | None:
-    """Add the Slack routes to the ``waarom serve`` application, if Slack is configured."""
-    problem = configured(services.settings)
-    if problem:
-        log.warning("Slack not mounted: %s", problem)
-        return None
-    slack = build(services, core)
-    bolt = slack.bolt
-    assert services.settings.slack_signing_secret is not None  # configured() says so
-    secret = services.settings.slack_signing_secret.get_secret_value()
+def _events_route(bolt: AsyncApp, secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     refusals = signing.Refusals()
 
     async def events(request: web.Request) -> web.Response:
@@ -233,24 +227,23 @@ def mount(app: web.Application, services: Services, core: Core | None = None) ->
             return web.Response(status=400, text="unreadable body")
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
-    app.router.add_post(EVENTS_PATH, events)
-    flow = bolt.oauth_flow
-    if flow is not None:
+    return events
 
-        async def install(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(
-                await flow.handle_installation(await to_bolt_request(request))
-            )
 
-        async def redirect(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(
-                await flow.handle_callback(await to_bolt_request(request))
-            )
+def _add_oauth_routes(app: web.Application, flow: AsyncOAuthFlow) -> None:
+    async def install(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request))
+        )
 
-        app.router.add_get(INSTALL_PATH, install)
-        app.router.add_get(REDIRECT_PATH, redirect)
-    app[SLACK] = slack
+    async def redirect(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
 
+    app.router.add_get(INSTALL_PATH, install)
+    app.router.add_get(REDIRECT_PATH, redirect)
+
+
+def _add_lifecycle(app: web.Application, slack: SlackApp) -> None:
     async def connections(_app: web.Application) -> AsyncIterator[None]:
         session = await share_connections(slack)
         if slack.identity is not None:
@@ -264,6 +257,24 @@ def mount(app: web.Application, services: Services, core: Core | None = None) ->
 
     app.cleanup_ctx.append(connections)
     app.on_shutdown.append(finish_background)
+
+
+def mount(app: web.Application, services: Services, core: Core | None = None) -> SlackApp | None:
+    """Add the Slack routes to the ``waarom serve`` application, if Slack is configured."""
+    settings = services.settings.part(SlackSettings)
+    problem = settings.missing()
+    if problem:
+        log.warning("Slack not mounted: %s", problem)
+        return None
+    assert settings.signing_secret is not None  # missing() says so
+    slack = build(services, core)
+    app.router.add_post(
+        EVENTS_PATH, _events_route(slack.bolt, settings.signing_secret.get_secret_value())
+    )
+    if slack.bolt.oauth_flow is not None:
+        _add_oauth_routes(app, slack.bolt.oauth_flow)
+    app[SLACK] = slack
+    _add_lifecycle(app, slack)
     log.info(
         "Slack mounted at %s (%s)",
         EVENTS_PATH,

@@ -19,18 +19,20 @@ def socket() -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from adapters.slack.app import SHUTDOWN_GRACE, build, share_connections
+    from adapters.slack.settings import SlackSettings
     from bot import bootstrap, db
     from bot.config import SettingsError, load_settings
 
     try:
         settings = load_settings()
-        if settings.slack_app_token is None:
+        token = settings.part(SlackSettings).app_token
+        if token is None:
             raise SettingsError("SLACK_APP_TOKEN: required for Socket Mode (an xapp- token)")
         services = bootstrap.build(settings)
     except (SettingsError, db.DatabaseNotMigrated) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    app_token = settings.slack_app_token.get_secret_value()
+    app_token = token.get_secret_value()
 
     async def run() -> None:
         try:

@@ -30,8 +30,6 @@ class Events(Handling):
         team, user = team_id_of(body), str(event.get("user", ""))
 
         async def write() -> Message | None:
-            if not await self.once(body):
-                return None
             profile = await self.profiles.get(client, team, user)
             where = self.origin(team, str(event.get("channel", "")), user, profile)
             return await self.core.home(self.services, where)
@@ -62,8 +60,6 @@ class Events(Handling):
         reply = Reply(client=client, workspace_id=team, user_id=inviter, channel_id=channel)
 
         async def write() -> list[Outcome]:
-            if not await self.once(body):
-                return []
             name, profile = await asyncio.gather(
                 channel_name(client, channel),
                 self.profiles.get(client, team, inviter) if inviter else _no_profile(),
@@ -81,10 +77,9 @@ class Events(Handling):
         team, channel = team_id_of(body), str(event.get("channel", ""))
 
         async def write() -> None:
-            if await self.once(body):
-                await self.core.conversation_removed(
-                    self.services, self.origin(team, channel, str(event.get("actor_id") or ""))
-                )
+            await self.core.conversation_removed(
+                self.services, self.origin(team, channel, str(event.get("actor_id") or ""))
+            )
 
         await self.write("channel leave", body, write)
 
@@ -103,8 +98,6 @@ class Events(Handling):
     async def _removed(
         self, body: dict[str, Any], context: AsyncBoltContext, *, everything: bool
     ) -> None:
-        if not await self.once(body):
-            return
         team = team_id_of(body)
         await self.core.workspace_removed(self.services, PLATFORM, team)
         store = self.installation_store

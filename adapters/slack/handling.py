@@ -12,8 +12,9 @@ similar-idea suggestions are sent after it (:mod:`adapters.slack.background`). N
 stands in front of a write except a ``users.info`` or ``conversations.info`` the core needs,
 and that one waits at most :data:`~adapters.slack.authorize.LOOKUP_WAIT` seconds.
 
-Each request is handled once (see :mod:`adapters.slack.replay`). Errors are logged with the
-request's context and, where someone is waiting for an answer, told to them.
+Each request is handled once (see :mod:`adapters.slack.once`); a failed write gives its
+request's key back. Errors are logged with the request's context and, where someone is
+waiting for an answer, told to them.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import replay
+from adapters.slack import once
 from adapters.slack.authorize import TokenAuthorize
 from adapters.slack.background import Background
 from adapters.slack.outbound import Reply, TokenLookup, deliver
-from adapters.slack.payloads import PLATFORM, origin, where
+from adapters.slack.payloads import PLATFORM, origin, team_id_of, user_id_of, where
 from adapters.slack.profiles import Profile, Profiles
 from bot import directory
 from bot.bootstrap import Services
@@ -123,7 +127,58 @@ class Handling:
                 return await work()
         except Exception:
             log.exception("Slack %s failed (%s)", what, where(body))
+            await self.give_back(body)
             return None
+
+    async def replay_guard(
+        self,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond | None,
+        next: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        """The Bolt middleware in front of every listener: a request seen before goes no
+        further (:mod:`adapters.slack.once`)."""
+        key = once.key_of(body)
+        if key is None:
+            await next()
+            return None
+        try:
+            first = await once.first(self.services, key)
+        except Exception:
+            # Nothing recorded and nothing handled: as when a write fails, acknowledged and
+            # the person told that nothing was changed.
+            log.exception("Slack request: its key could not be recorded (%s)", where(body))
+            self._apologise(body, client, respond)
+            return BoltResponse(status=200, body="")
+        if first:
+            await next()
+            return None
+        log.info("ignored a repeated Slack request (%s)", key.key.split(":", 1)[0])
+        return BoltResponse(status=200, body="")
+
+    def _apologise(
+        self, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond | None
+    ) -> None:
+        if body.get("type") == "event_callback":
+            return  # nobody is waiting for an answer to an event
+        channel = (body.get("channel") or {}).get("id") or body.get("channel_id", "")
+        reply = Reply(
+            client=client,
+            workspace_id=team_id_of(body),
+            user_id=user_id_of(body),
+            channel_id=channel,
+            respond=respond if body.get("response_url") else None,
+        )
+        self.then("request", body, reply, None)
+
+    async def give_back(self, body: dict[str, Any]) -> None:
+        """A failed request is not taken as handled: Slack's retry, or the person's second
+        try, is handled (:mod:`adapters.slack.once`)."""
+        try:
+            await once.release(self.services, body)
+        except Exception:
+            log.exception("could not release the request's replay key (%s)", where(body))
 
     def then(
         self, what: str, body: dict[str, Any], reply: Reply, outcomes: list[Outcome] | None
@@ -162,10 +217,3 @@ class Handling:
             return channel
         async with self.services.sessions() as session:
             return await directory.home_conversation(session, PLATFORM, team, user)
-
-    async def once(self, body: dict[str, Any]) -> bool:
-        """An event not seen before (Slack retries what it did not see acknowledged)."""
-        event_id = body.get("event_id")
-        if not event_id:
-            return True
-        return await replay.first_time(self.services, f"event:{event_id}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from functools import cached_property
 from typing import Any
 
@@ -19,7 +18,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render, replay
+from adapters.slack import render
 from adapters.slack.events import Events
 from adapters.slack.handling import SORRY, Core
 from adapters.slack.outbound import Reply
@@ -53,6 +52,8 @@ class Listeners(Events):
         return asyncio.Semaphore(AFTER_FORM_READS)
 
     def register(self, bolt: AsyncApp) -> None:
+        # Before any listener: a request seen before goes no further.
+        bolt.middleware(self.replay_guard)
         bolt.command(COMMAND)(self.command)
         bolt.block_action(re.compile(r".+"))(self.button)
         bolt.view_submission(render.FORM_CALLBACK)(self.submit)
@@ -85,8 +86,6 @@ class Listeners(Events):
         )
 
         async def write() -> list[Outcome]:
-            if not await replay.first_time(self.services, f"command:{body.get('trigger_id')}"):
-                return []
             profile = await self.profiles.get(client, team, user)
             text, mentions = command_text(body.get("text") or "")
             where = self.origin(
@@ -131,12 +130,6 @@ class Listeners(Events):
         )
 
         async def write() -> list[Outcome]:
-            where_clicked = message_ts or (body.get("view") or {}).get("id", "")
-            key = f"click:{team}:{user}:{channel}:{where_clicked}:{name}:{value}"
-            clicked_at = float(action.get("action_ts") or time.time())
-            if not await replay.first_click(self.services, key, clicked_at):
-                log.info("ignored a repeated click on %s by %s", name, user)
-                return []
             conversation = await self.conversation(team, channel, user)
             if conversation is None:
                 log.info("ignored %s by %s: they are in no conversation with the bot", name, user)
@@ -235,8 +228,6 @@ class Listeners(Events):
         )
 
         async def write() -> list[Outcome]:
-            if not await replay.first_time(self.services, f"shortcut:{body.get('trigger_id')}"):
-                return []
             profile = await self.profiles.get(client, team, user)
             prefill = render.plain_from_slack((body.get("message") or {}).get("text", ""))
             where = self.origin(

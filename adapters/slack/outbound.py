@@ -160,7 +160,7 @@ class Sender:
         self.services = services
         self.tokens = tokens
         # A template for per-workspace clients: base URL, retry handlers, session.
-        self.client = client or AsyncWebClient(base_url=services.settings.slack_api_url)
+        self.client = client or AsyncWebClient()
 
     async def client_for(self, workspace_id: str) -> AsyncWebClient:
         token = await self.tokens(workspace_id)

@@ -29,8 +29,8 @@ from adapters.teams.endpoint import Authentication, Endpoint, authentication
 from adapters.teams.handler import WaaromTeamsBot
 from adapters.teams.proactive import TeamsSender
 from adapters.teams.roster import RosterTasks
+from adapters.teams.settings import TeamsSettings
 from bot.bootstrap import Services
-from bot.config import Settings, SettingsError
 from bot.roster_keeper import Keeper
 
 log = logging.getLogger(__name__)
@@ -52,22 +52,6 @@ class Teams:
 TEAMS: web.AppKey[Teams] = web.AppKey("teams", Teams)
 
 
-def _check(settings: Settings) -> None:
-    if not settings.microsoft_app_id:
-        return
-    if (
-        not settings.microsoft_app_password.get_secret_value()
-        and settings.microsoft_app_type != "UserAssignedMSI"
-    ):
-        raise SettingsError("MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set")
-    if (
-        settings.microsoft_app_type in ("SingleTenant", "UserAssignedMSI")
-        and not settings.microsoft_app_tenant_id
-    ):
-        kind = settings.microsoft_app_type
-        raise SettingsError(f"MICROSOFT_APP_TENANT_ID: required when MICROSOFT_APP_TYPE is {kind}")
-
-
 def build(
     services: Services,
     *,
@@ -78,19 +62,20 @@ def build(
     sender alone). The endpoint answers the Emulator only with ``WAAROM_TEAMS_EMULATOR`` on
     and no app id; refused (:class:`SettingsError`) unless ``serve`` listens on loopback."""
     settings = services.settings
-    _check(settings)
+    teams = settings.part(TeamsSettings)
+    teams.check()
     auth = auth or authentication(settings)
     adapter = CloudAdapter(auth.sdk)
-    sender = TeamsSender(adapter, settings.microsoft_app_id)
+    sender = TeamsSender(adapter, teams.app_id)
     delivery = TeamsDelivery(sender)
     keeper = Keeper(
         services, PLATFORM, delivery, delivery, worker=f"{socket.gethostname()}:{os.getpid()}"
     )
     rosters = RosterTasks(keeper)
     bot = WaaromTeamsBot(services, sender, rosters=rosters, core=core)
-    if settings.microsoft_app_id:
+    if teams.app_id:
         endpoint = Endpoint(adapter, auth.sdk, bot, auth.tokens)
-    elif settings.waarom_teams_emulator:
+    elif teams.emulator:
         endpoint = Endpoint(adapter, auth.sdk, bot, None, Emulator.from_settings(settings))
     else:
         # Never mounted (see mount); the clock uses the sender alone. Refuses everything.
@@ -107,9 +92,9 @@ def mount(
 ) -> Teams | None:
     """Add ``POST /api/messages``: with credentials, or for the Emulator when it is turned on
     (``WAAROM_TEAMS_EMULATOR``); otherwise the route does not exist."""
-    settings = services.settings
-    if not settings.microsoft_app_id and not settings.waarom_teams_emulator:
-        log.info("Teams: MICROSOFT_APP_ID is not set; %s not mounted", ROUTE)
+    problem = services.settings.part(TeamsSettings).missing()
+    if problem is not None:
+        log.info("Teams: %s; %s not mounted", problem, ROUTE)
         return None
     teams = build(services, auth=auth, core=core)
     app[TEAMS] = teams
@@ -134,12 +119,13 @@ def mount(
 
         app.on_startup.append(prefetch)
         app.on_cleanup.append(close)
-        log.info("Teams: %s mounted for app %s", ROUTE, settings.microsoft_app_id)
+        app_id = services.settings.part(TeamsSettings).app_id
+        log.info("Teams: %s mounted for app %s", ROUTE, app_id)
     else:
         log.warning(
             "Teams: WAAROM_TEAMS_EMULATOR is on; %s answers the Bot Framework Emulator "
             "without authentication, for serviceUrls %s only",
             ROUTE,
-            settings.waarom_teams_emulator_urls,
+            services.settings.part(TeamsSettings).emulator_urls,
         )
     return teams

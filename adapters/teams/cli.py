@@ -28,11 +28,12 @@ def package(
     """Build the Teams app zip (manifest with the app id filled in, and the icons)."""
     # Loaded here, not with the module: `waarom --help` must not wait for the Bot Framework.
     from adapters.teams.package import PackageError, build
+    from adapters.teams.settings import TeamsSettings
     from bot.config import SettingsError, load_settings
 
     if app_id is None:
         try:
-            app_id = load_settings().microsoft_app_id
+            app_id = load_settings().part(TeamsSettings).app_id
         except SettingsError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None

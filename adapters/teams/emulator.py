@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+from adapters.teams.settings import TeamsSettings
 from bot.config import Settings, SettingsError
 
 # No user info, query, fragment, backslash, space or percent-escape; hosts are names or
@@ -106,7 +107,7 @@ class Emulator:
                 f"so it needs serve to listen on loopback only (WAAROM_HOST or serve --host "
                 f"127.0.0.1), not on {settings.waarom_host!r}"
             )
-        return cls(parse_allowed(settings.waarom_teams_emulator_urls))
+        return cls(parse_allowed(settings.part(TeamsSettings).emulator_urls))
 
     def admits(self, service_url: object) -> bool:
         found = where_replies_go(service_url) if isinstance(service_url, str) else None

@@ -40,6 +40,7 @@ from adapters.http_body import read_capped
 from adapters.teams.addresses import has_tenant
 from adapters.teams.emulator import Emulator
 from adapters.teams.keys import KeysUnavailable, SigningKeys, install
+from adapters.teams.settings import TeamsSettings
 from adapters.teams.tokens import TokenCheck, Unauthorized, bearer_token
 from bot.config import Settings
 
@@ -68,11 +69,12 @@ def authentication(settings: Settings, **overrides: Any) -> Authentication:
     names (``TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL`` …), for sovereign clouds and tests;
     ``keys`` may set :class:`SigningKeys` options (``clock``, ``timeout`` …)."""
     key_options: dict[str, Any] = overrides.pop("keys", {})
+    teams = settings.part(TeamsSettings)
     configuration = SimpleNamespace(
-        APP_ID=settings.microsoft_app_id,
-        APP_PASSWORD=settings.microsoft_app_password.get_secret_value(),
-        APP_TYPE=settings.microsoft_app_type,
-        APP_TENANTID=settings.microsoft_app_tenant_id,
+        APP_ID=teams.app_id,
+        APP_PASSWORD=teams.app_password.get_secret_value(),
+        APP_TYPE=teams.app_type,
+        APP_TENANTID=teams.app_tenant_id,
         **overrides,
     )
     channel_url = overrides.get(

@@ -9,7 +9,8 @@
   joining or leaving are added or removed (:mod:`bot.roster`); the reading and the personal
   chats with each member happen after the turn (:class:`.roster.RosterTasks`).
 
-Every activity with an id is handled once, whichever process gets it (:mod:`.replay`).
+Every activity with an id is handled once, whichever process gets it (:mod:`bot.replay`);
+a turn that fails gives its key back, so Teams' redelivery is handled.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
 
-from adapters.teams import cards, replay, seal
-from adapters.teams.addresses import event_id, origin_of, roster_source
+from adapters.teams import cards, seal
+from adapters.teams.addresses import PLATFORM, event_id, origin_of, roster_source
 from adapters.teams.proactive import TeamsSender, quiet_connector
 from adapters.teams.replies import Replies, Submitted
 from adapters.teams.roster import RosterTasks
-from bot import roster
+from adapters.teams.settings import TeamsSettings
+from bot import replay, roster
 from bot.bootstrap import Services
 from bot.origin import Origin
 
@@ -75,14 +77,7 @@ class WaaromTeamsBot(TeamsActivityHandler):
         # The core's chat module, looked up when the bot is built (not when this module is
         # imported); tests may pass a stand-in with the same functions.
         self.core = core if core is not None else importlib.import_module("bot.chat")
-        settings = services.settings
-        # A single-tenant app is the operator's own tenant's; a multi-tenant one serves
-        # tenants that read the default organisation only when the operator says so.
-        self.home_tenant = (
-            settings.microsoft_app_tenant_id or None
-            if settings.microsoft_app_type in ("SingleTenant", "UserAssignedMSI")
-            else None
-        )
+        self.home_tenant = services.settings.part(TeamsSettings).home_tenant
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -91,13 +86,13 @@ class WaaromTeamsBot(TeamsActivityHandler):
         if key is None:
             await super().on_turn(turn_context)
             return
-        if not await replay.claim(self.services, key):
+        if not await replay.first_time(self.services, PLATFORM, key):
             log.info("activity %s already handled; ignoring the redelivery", activity.id)
             return
         try:
             await super().on_turn(turn_context)
         except BaseException:
-            await replay.release(self.services, key)
+            await replay.release(self.services, PLATFORM, key)
             raise
 
     def _origin(self, activity: Activity) -> Origin:

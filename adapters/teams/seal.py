@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import secrets
 
+from adapters.teams.settings import TeamsSettings
 from bot.config import Settings
 
 ORIGIN = "waarom_origin"
@@ -23,7 +24,7 @@ _PROCESS_KEY = secrets.token_bytes(32)
 
 
 def key_of(settings: Settings) -> bytes:
-    for secret in (settings.waarom_secret_key, settings.microsoft_app_password):
+    for secret in (settings.waarom_secret_key, settings.part(TeamsSettings).app_password):
         if secret is not None and secret.get_secret_value():
             return hashlib.sha256(
                 b"waarom-card-origin\0" + secret.get_secret_value().encode()

@@ -3,8 +3,8 @@
 Each command builds the services through :mod:`bot.bootstrap` and enters asyncio with
 ``asyncio.run``; these modules only parse options, call the core and print results. They are
 grouped by what they act on (:mod:`.feedback`, :mod:`.engine`, :mod:`.teams`,
-:mod:`.processes`, :mod:`.orgs`, :mod:`.database`); each platform adds its own commands
-(``waarom slack …``, ``waarom msteams …``). Heavy libraries (scikit-learn, the chat SDKs) are
+:mod:`.processes`, :mod:`.orgs`, :mod:`.database`); each platform adds its own command
+group (:func:`bot.registry.commands`). Heavy libraries (scikit-learn, the chat SDKs) are
 imported inside the commands that use them, so ``waarom --help`` starts at once.
 """
 
@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from bot import logs
+from bot import logs, registry
 from bot.cli import database, engine, feedback, orgs, processes, teams  # noqa: F401  (commands)
 from bot.cli.common import app, err
 from bot.config import SettingsError
@@ -31,13 +31,9 @@ def _main(
     logs.configure(verbose=verbose)
 
 
-# --- platform adapter commands ---
-from adapters.slack.cli import app as slack_app  # noqa: E402  (after the core commands)
-
-app.add_typer(slack_app, name="slack")
-from adapters.teams.cli import app as msteams_app  # noqa: E402  (after the core commands)
-
-app.add_typer(msteams_app, name="msteams")
+# After the core commands, in the order of the registry.
+for _name, _commands in registry.commands():
+    app.add_typer(_commands, name=_name)
 
 
 def main() -> None:

@@ -1,11 +1,11 @@
-"""What every command shares: the app, the two consoles, settings and services, and finding
-a team. Only light modules are imported here, so ``waarom --help`` starts at once; a command
-imports what it needs when it runs."""
+"""What every command shares: the app, the two consoles, settings and the services'
+lifecycle (:func:`with_services`), and finding a team. Only light modules are imported here,
+so ``waarom --help`` starts at once; a command imports what it needs when it runs."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -34,10 +34,13 @@ FORMAT_OPTION = typer.Option(
 
 
 def settings_or_exit() -> Settings:
+    from bot import registry
     from bot.config import SettingsError, load_settings
 
     try:
-        return load_settings()
+        settings = load_settings()
+        registry.check(settings)
+        return settings
     except SettingsError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
@@ -55,6 +58,32 @@ def services_or_exit(settings: Settings) -> Services:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
+
+
+def with_services(
+    work: Callable[[Services], Awaitable[T]],
+    settings: Settings | None = None,
+    *,
+    refuse: tuple[type[Exception], ...] = (),
+) -> T:
+    """A command's one services lifecycle: build them (exit 2 on a bad setting or an
+    unmigrated database), run ``work`` with them, close them. An error of a kind in
+    ``refuse`` is the operator's to fix: printed as one red line, exit 2."""
+    from rich.markup import escape
+
+    services = services_or_exit(settings or settings_or_exit())
+
+    async def go() -> T:
+        try:
+            return await work(services)
+        finally:
+            await services.close()
+
+    try:
+        return run(go())
+    except refuse as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        raise typer.Exit(2) from None
 
 
 async def channel_teams(services: Services) -> list[tuple[Team, str]]:

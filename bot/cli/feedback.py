@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from bot.cli.common import app, err, out, run, services_or_exit, settings_or_exit
+from bot.cli.common import app, err, out, settings_or_exit, with_services
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from bot.bootstrap import Services
     from bot.importer import ImportReport
+    from bot.intake import FieldMap
+    from bot.privacy import Customer
 
 
 def advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
@@ -46,20 +52,12 @@ def import_(
     ] = None,
 ) -> None:
     """Load customer feedback from CSV / JSON Lines. Re-importing adds nothing twice."""
-    from functools import partial
-
-    from bot.directory import UnknownOrganisation, organisation
-    from bot.importer import UnreadableFile, import_file
+    from bot.directory import UnknownOrganisation
+    from bot.importer import UnreadableFile
     from bot.intake import FieldMap
 
     settings = settings_or_exit()
-    delimiter = "\t" if delimiter in {"\\t", "tab"} else delimiter
-    if len(delimiter) != 1:
-        err.print("[red]--delimiter must be one character[/red]")
-        raise typer.Exit(2)
-    if file_format not in (None, "csv", "jsonl"):
-        err.print("[red]--format must be csv or jsonl[/red]")
-        raise typer.Exit(2)
+    delimiter = _checked_format(delimiter, file_format)
     fields = FieldMap(
         text=text,
         received_at=received_at,
@@ -69,51 +67,86 @@ def import_(
         external_id=external_id,
         source=None,
     )
-    services = services_or_exit(settings)
-    reports: list[ImportReport] = []
+    options = _ImportOptions(org, fields, source, delimiter, encoding, file_format)
+    reports = with_services(
+        lambda services: _import_files(services, files, options),
+        settings,
+        refuse=(UnreadableFile, UnknownOrganisation),
+    )
+    _say_total(reports)
+    _exit_for(reports)
 
-    async def go() -> None:
-        try:
-            async with services.sessions() as session, session.begin():
-                org_id = (await organisation(session, org)).id
-            for path in files:
-                with _progress() as bar:
-                    task = bar.add_task(path.name, total=path.stat().st_size)
-                    report = await import_file(
-                        services.sessions,
-                        org_id,
-                        path,
-                        fields,
-                        zone=services.zone,
-                        source=source,
-                        delimiter=delimiter,
-                        encoding=encoding,
-                        file_format=file_format,
-                        on_progress=partial(advance, bar, task),
-                    )
-                _say_report(path.name, report, encoding)
-                reports.append(report)
-        finally:
-            await services.close()
 
-    try:
-        run(go())
-    except (UnreadableFile, UnknownOrganisation) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    if len(files) > 1:
+def _checked_format(delimiter: str, file_format: str | None) -> str:
+    """The delimiter as one character (``\\t`` or ``tab`` for a tab); exit 2 when it or
+    the format is not one the importer reads."""
+    delimiter = "\t" if delimiter in {"\\t", "tab"} else delimiter
+    if len(delimiter) != 1:
+        err.print("[red]--delimiter must be one character[/red]")
+        raise typer.Exit(2)
+    if file_format not in (None, "csv", "jsonl"):
+        err.print("[red]--format must be csv or jsonl[/red]")
+        raise typer.Exit(2)
+    return delimiter
+
+
+@dataclass(frozen=True)
+class _ImportOptions:
+    org: str
+    fields: FieldMap
+    source: str | None
+    delimiter: str
+    encoding: str
+    file_format: str | None
+
+
+async def _import_files(
+    services: Services, files: list[Path], options: _ImportOptions
+) -> list[ImportReport]:
+    """Each file in turn, with a progress bar, its report said as it is done."""
+    from bot.directory import organisation
+    from bot.importer import import_file
+
+    async with services.sessions() as session, session.begin():
+        org_id = (await organisation(session, options.org)).id
+    reports = []
+    for path in files:
+        with _progress() as bar:
+            task = bar.add_task(path.name, total=path.stat().st_size)
+            report = await import_file(
+                services.sessions,
+                org_id,
+                path,
+                options.fields,
+                zone=services.zone,
+                source=options.source,
+                delimiter=options.delimiter,
+                encoding=options.encoding,
+                file_format=options.file_format,
+                on_progress=partial(advance, bar, task),
+            )
+        _say_report(path.name, report, options.encoding)
+        reports.append(report)
+    return reports
+
+
+def _exit_for(reports: list[ImportReport]) -> None:
+    """A wrong encoding is a problem of the whole file (2). Otherwise exit non-zero only when
+    nothing at all could be read (1), an empty file included: a few bad rows are reported,
+    not fatal."""
+    if any(r.undecodable for r in reports):
+        raise typer.Exit(2)
+    if not any(r.read for r in reports):
+        raise typer.Exit(1)
+
+
+def _say_total(reports: list[ImportReport]) -> None:
+    if len(reports) > 1:
         out.print(
             f"Total: imported {sum(r.imported for r in reports)}, "
             f"duplicates {sum(r.duplicates for r in reports)}, "
             f"rejected {sum(r.rejected_count for r in reports)}"
         )
-    # A wrong encoding is a problem of the whole file (2). Otherwise exit non-zero only when
-    # nothing at all could be read (1), an empty file included: a few bad rows are reported,
-    # not fatal.
-    if any(r.undecodable for r in reports):
-        raise typer.Exit(2)
-    if not any(r.read for r in reports):
-        raise typer.Exit(1)
 
 
 def _progress() -> Progress:
@@ -164,49 +197,44 @@ def forget(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a customer's feedback everywhere it is kept (right to erasure)."""
-    from rich.markup import escape
-
     from bot import privacy
 
+    refused = (privacy.NotAKey,)
     try:
         who = privacy.customer(
             external_id=external_id, email=email, phone=phone, source=source, org=org
         )
-    except privacy.NotAKey as exc:
+    except refused as exc:
         err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
         raise typer.Exit(2) from None
-    services = services_or_exit(settings_or_exit())
-
-    async def go() -> int:
-        try:
-            found = await privacy.forget(services.sessions, who, dry_run=True)
-            if not found.feedback:
-                out.print("Nothing stored matches; nothing removed.")
-                return 0
-            out.print("This removes:\n  " + "\n  ".join(found.lines()), highlight=False)
-            if not yes and not sys.stdin.isatty():
-                err.print("Nothing removed: confirm at a terminal, or add --yes.")
-                return 1
-            if not yes and not typer.confirm("Remove it for good?", default=False):
-                out.print("Nothing removed.")
-                return 1
-            done = await privacy.forget(services.sessions, who)
-            out.print("Removed:\n  " + "\n  ".join(done.lines()), highlight=False)
-            if not done.settled:
-                err.print(
-                    "SQLite's write-ahead log is still in use by another process; it "
-                    "is cleared when `waarom retention` runs with nothing else open."
-                )
-            return 0
-        finally:
-            await services.close()
-
-    try:
-        code = run(go())
-    except privacy.NotAKey as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
-        raise typer.Exit(2) from None
+    code = with_services(lambda services: _forget(services, who, yes=yes), refuse=refused)
     raise typer.Exit(code)
+
+
+async def _forget(services: Services, who: Customer, *, yes: bool) -> int:
+    """Show what matches, ask (unless ``yes``), remove; 1 when nothing was removed for want
+    of a confirmation."""
+    from bot import privacy
+
+    found = await privacy.forget(services.sessions, who, dry_run=True)
+    if not found.feedback:
+        out.print("Nothing stored matches; nothing removed.")
+        return 0
+    out.print("This removes:\n  " + "\n  ".join(found.lines()), highlight=False)
+    if not yes and not sys.stdin.isatty():
+        err.print("Nothing removed: confirm at a terminal, or add --yes.")
+        return 1
+    if not yes and not typer.confirm("Remove it for good?", default=False):
+        out.print("Nothing removed.")
+        return 1
+    done = await privacy.forget(services.sessions, who)
+    out.print("Removed:\n  " + "\n  ".join(done.lines()), highlight=False)
+    if not done.settled:
+        err.print(
+            "SQLite's write-ahead log is still in use by another process; it "
+            "is cleared when `waarom retention` runs with nothing else open."
+        )
+    return 0
 
 
 @app.command()
@@ -218,18 +246,14 @@ def retention() -> None:
     from bot import privacy
 
     settings = settings_or_exit()
-    services = services_or_exit(settings)
 
-    async def go() -> int:
-        try:
-            cutoff = services.now() - dt.timedelta(days=settings.waarom_retention_days)
-            changed = await privacy.expire_raw_text(services.sessions, cutoff, batches=None)
-            await privacy.settle(services.sessions)
-            return changed
-        finally:
-            await services.close()
+    async def expire(services: Services) -> int:
+        cutoff = services.now() - dt.timedelta(days=settings.waarom_retention_days)
+        changed = await privacy.expire_raw_text(services.sessions, cutoff, batches=None)
+        await privacy.settle(services.sessions)
+        return changed
 
-    changed = run(go())
+    changed = with_services(expire, settings)
     out.print(
         f"Raw text removed from {changed} feedback item(s) received more than "
         f"{settings.waarom_retention_days} days ago."

@@ -1,17 +1,21 @@
-"""``waarom orgs``: which organisation each Slack workspace and Teams tenant belongs to."""
+"""``waarom orgs``: which organisation each workspace (a platform's install) belongs to."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from bot.cli.common import app as main_app
-from bot.cli.common import err, out, run, services_or_exit, settings_or_exit
+from bot.cli.common import err, out, with_services
+from bot.registry import names
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
 
 app = typer.Typer(
-    help="Organisations: which workspaces and tenants read which customers' feedback.",
+    help="Organisations: which workspaces read which customers' feedback.",
     invoke_without_command=True,
 )
 main_app.add_typer(app, name="orgs")
@@ -24,16 +28,11 @@ def listing(ctx: typer.Context) -> None:
         return
     from bot import orgs
 
-    services = services_or_exit(settings_or_exit())
+    async def links(services: Services) -> list[orgs.Link]:
+        async with services.sessions() as session:
+            return await orgs.links(session)
 
-    async def go() -> list[orgs.Link]:
-        try:
-            async with services.sessions() as session:
-                return await orgs.links(session)
-        finally:
-            await services.close()
-
-    rows = run(go())
+    rows = with_services(links)
     if not rows:
         out.print("No workspaces yet: they appear when the bot is installed or first used.")
         return
@@ -52,8 +51,10 @@ def listing(ctx: typer.Context) -> None:
 
 @app.command("link")
 def link(
-    platform: Annotated[str, typer.Argument(help="slack or teams")],
-    workspace: Annotated[str, typer.Argument(help="Slack team id (T…) or Teams tenant id")],
+    platform: Annotated[str, typer.Argument(help="The platform: " + ", ".join(names()))],
+    workspace: Annotated[
+        str, typer.Argument(help="The workspace's id on its platform, as `waarom orgs` lists it")
+    ],
     org: Annotated[
         str | None, typer.Option(help="The organisation to join (default: `default`).")
     ] = None,
@@ -65,18 +66,14 @@ def link(
     from bot import orgs
     from bot.directory import DEFAULT_ORG
 
-    org = DEFAULT_ORG if org is None else org
-    if not org or len(org) > orgs.MAX_SLUG or not org.isprintable():
+    chosen = DEFAULT_ORG if org is None else org
+    if not chosen or len(chosen) > orgs.MAX_SLUG or not chosen.isprintable():
         err.print(f"[red]--org: not an organisation name (at most {orgs.MAX_SLUG} characters)")
         raise typer.Exit(2)
-    services = services_or_exit(settings_or_exit())
 
-    async def go() -> int:
-        try:
-            async with services.sessions() as session, session.begin():
-                return await orgs.link(session, platform.lower(), workspace, org)
-        finally:
-            await services.close()
+    async def move(services: Services) -> int:
+        async with services.sessions() as session, session.begin():
+            return await orgs.link(session, platform.lower(), workspace, chosen)
 
-    moved = run(go())
-    out.print(f"{platform.lower()} {workspace} now belongs to {org} ({moved} teams moved).")
+    moved = with_services(move)
+    out.print(f"{platform.lower()} {workspace} now belongs to {chosen} ({moved} teams moved).")

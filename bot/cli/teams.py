@@ -15,51 +15,42 @@ from bot.cli.common import (
     err,
     out,
     pick_team,
-    run,
-    services_or_exit,
-    settings_or_exit,
     team_label,
+    with_services,
 )
 from bot.cli.output import Format, emit
 
 if TYPE_CHECKING:
+    from bot.bootstrap import Services
     from bot.models import Team
 
 
 @app.command("teams")
 def teams_(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
     """List the teams: id, platform, name, language, time zone, schedules."""
-    settings = settings_or_exit()
-    services = services_or_exit(settings)
-
-    async def go() -> None:
-        try:
-            rows = [
-                {
-                    "id": team.id,
-                    "platform": platform,
-                    "name": team.name or team.external_id,
-                    "language": team.language,
-                    "time zone": team.timezone,
-                    "digest": team.digest_schedule,
-                    "nudges": team.nudge_schedule,
-                    "quiet": team.quiet_hours or "",
-                    "active": team.active,
-                    "stopped because": team.disabled_reason or "",
-                }
-                for team, platform in await channel_teams(services)
-            ]
-            emit(
-                out,
-                list(rows[0]) if rows else [],
-                rows,
-                fmt,
-                empty="No teams yet: add the bot to a channel, or run `waarom demo`.",
-            )
-        finally:
-            await services.close()
-
-    run(go())
+    listed = with_services(channel_teams)
+    rows = [
+        {
+            "id": team.id,
+            "platform": platform,
+            "name": team.name or team.external_id,
+            "language": team.language,
+            "time zone": team.timezone,
+            "digest": team.digest_schedule,
+            "nudges": team.nudge_schedule,
+            "quiet": team.quiet_hours or "",
+            "active": team.active,
+            "stopped because": team.disabled_reason or "",
+        }
+        for team, platform in listed
+    ]
+    emit(
+        out,
+        list(rows[0]) if rows else [],
+        rows,
+        fmt,
+        empty="No teams yet: add the bot to a channel, or run `waarom demo`.",
+    )
 
 
 @app.command("settings")
@@ -75,11 +66,6 @@ def settings_(
     ] = None,
 ) -> None:
     """Change a team's schedule, time zone, language, quiet hours or reminder delay."""
-    from bot import team_settings
-    from bot.models import Team
-
-    settings = settings_or_exit()
-    services = services_or_exit(settings)
     given = {
         "digest": digest_at,
         "nudges": nudges,
@@ -89,37 +75,34 @@ def settings_(
         "reminder": None if reminder is None else str(reminder),
     }
     values = {k: v for k, v in given.items() if v is not None}
-
-    async def go() -> int:
-        try:
-            chosen = await pick_team(services, team)
-            t = services.catalog.translator("en")
-            async with services.sessions() as session, session.begin():
-                row = await session.get(Team, chosen.id)
-                assert row is not None
-                checked = team_settings.check(values, t, row)
-                for name, problem in checked.errors.items():
-                    err.print(f"[red]--{name}: {problem}[/red]")
-                if checked.errors:
-                    return 2
-                team_settings.apply(row, checked.updates)
-            out.print(
-                f"Team {team_label(chosen)} updated: "
-                + (", ".join(f"{k}={v}" for k, v in values.items()) or "nothing given")
-            )
-            for name, warning in checked.warnings.items():
-                err.print(f"[yellow]--{name}: {warning}[/yellow]")
-            return 0
-        finally:
-            await services.close()
-
-    try:
-        code = run(go())
-    except LookupError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    code = with_services(lambda services: _change(services, team, values), refuse=(LookupError,))
     if code:
         raise typer.Exit(code)
+
+
+async def _change(services: Services, team: str, values: dict[str, str]) -> int:
+    """Check and apply ``values`` to ``team``'s settings; 2 when one is refused."""
+    from bot import team_settings
+    from bot.models import Team
+
+    chosen = await pick_team(services, team)
+    t = services.catalog.translator("en")
+    async with services.sessions() as session, session.begin():
+        row = await session.get(Team, chosen.id)
+        assert row is not None
+        checked = team_settings.check(values, t, row)
+        for name, problem in checked.errors.items():
+            err.print(f"[red]--{name}: {problem}[/red]")
+        if checked.errors:
+            return 2
+        team_settings.apply(row, checked.updates)
+    out.print(
+        f"Team {team_label(chosen)} updated: "
+        + (", ".join(f"{k}={v}" for k, v in values.items()) or "nothing given")
+    )
+    for name, warning in checked.warnings.items():
+        err.print(f"[yellow]--{name}: {warning}[/yellow]")
+    return 0
 
 
 def upcoming(team: Team, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -146,11 +129,13 @@ def upcoming(team: Team, now: dt.datetime) -> tuple[dt.datetime | None, dt.datet
 @app.command()
 def status(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
     """Per team: the next scheduled sends, the last ones and their outcome."""
+    rows = with_services(lambda services: _status_rows(services, fmt))
+    emit(out, list(rows[0]) if rows else [], rows, fmt, empty="No teams yet.")
+
+
+async def _status_rows(services: Services, fmt: Format) -> list[dict[str, object]]:
     from bot.roster import Reach, reach
     from bot.sends import recent_sends
-
-    settings = settings_or_exit()
-    services = services_or_exit(settings)
 
     def shown(moment: dt.datetime | None) -> str | None:
         if fmt is Format.json:
@@ -158,36 +143,30 @@ def status(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
         return f"{moment:%a %d %b %H:%M}" if moment else "never"
 
     def members(counts: Reach | None) -> object:
-        # Only where the platform lists a team's members (Teams): how many a nudge reaches.
+        # Only where the platform lists a team's members: how many a nudge reaches.
         if fmt is Format.json:
             return {"members": counts.members, "reachable": counts.reachable} if counts else None
         return f"{counts.reachable} of {counts.members} reachable" if counts else "—"
 
-    async def go() -> None:
-        try:
-            rows = []
-            listed = await channel_teams(services)
-            async with services.sessions() as session:
-                reaches = await reach(session, [team.id for team, _ in listed])
-            for team, platform in listed:
-                digest, nudges = upcoming(team, services.now())
-                sends = [
-                    f"{s.kind} {s.period} {s.status}" + (f" ({s.error})" if s.error else "")
-                    for s in await recent_sends(services.sessions, team.id)
-                ]
-                rows.append(
-                    {
-                        "team": team_label(team),
-                        "platform": platform,
-                        "state": "active" if team.active else f"stopped: {team.disabled_reason}",
-                        "next digest": shown(digest),
-                        "next nudges": shown(nudges),
-                        "last sends": sends if fmt is Format.json else "; ".join(sends) or "—",
-                        "members": members(reaches.get(team.id)),
-                    }
-                )
-            emit(out, list(rows[0]) if rows else [], rows, fmt, empty="No teams yet.")
-        finally:
-            await services.close()
-
-    run(go())
+    rows: list[dict[str, object]] = []
+    listed = await channel_teams(services)
+    async with services.sessions() as session:
+        reaches = await reach(session, [team.id for team, _ in listed])
+    for team, platform in listed:
+        digest, nudges = upcoming(team, services.now())
+        sends = [
+            f"{s.kind} {s.period} {s.status}" + (f" ({s.error})" if s.error else "")
+            for s in await recent_sends(services.sessions, team.id)
+        ]
+        rows.append(
+            {
+                "team": team_label(team),
+                "platform": platform,
+                "state": "active" if team.active else f"stopped: {team.disabled_reason}",
+                "next digest": shown(digest),
+                "next nudges": shown(nudges),
+                "last sends": sends if fmt is Format.json else "; ".join(sends) or "—",
+                "members": members(reaches.get(team.id)),
+            }
+        )
+    return rows
