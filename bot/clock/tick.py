@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot import replay
 from bot.bootstrap import Services
 from bot.clock import reads, upkeep
 from bot.clock.config import ClockConfig, TickReport
@@ -84,7 +85,7 @@ class Clock:
             jobs.append(upkeep.keep_rosters(services, deliveries, self.worker))
         await asyncio.gather(*jobs)
         report.expired = await upkeep.expire(services, due.expire_sent_before)
-        await upkeep.forget_old_events(services, moment)
+        await replay.forget(services, moment)
         if team_ids is None:  # the sweep every few minutes and start-up, not each send job
             await apply_retention(services, moment)
         return report

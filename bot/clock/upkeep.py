@@ -6,18 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
 from bot.bootstrap import Services
 from bot.delivery import Deliveries
-from bot.models import Nudge, ProcessedEvent
+from bot.models import Nudge
 from bot.nudge_state import OPEN, NudgeStatus
 from bot.roster import RosterSource
 from bot.roster_keeper import Keeper
 
 log = logging.getLogger(__name__)
-
-EVENT_MEMORY = dt.timedelta(days=2)
 
 
 async def expire(services: Services, sent_before: dt.datetime) -> int:
@@ -29,15 +27,6 @@ async def expire(services: Services, sent_before: dt.datetime) -> int:
             .values(status=NudgeStatus.EXPIRED)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def forget_old_events(services: Services, now: dt.datetime) -> None:
-    # Replay protection only needs ids for as long as platforms retry (Slack: minutes,
-    # Teams: seconds); two days is ample and keeps the table small.
-    async with services.sessions() as session, session.begin():
-        await session.execute(
-            delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
-        )
 
 
 async def keep_rosters(services: Services, deliveries: Deliveries, worker: str) -> None:
