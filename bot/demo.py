@@ -16,11 +16,12 @@ from importlib import resources
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
-from bot.digest import DigestData, Week, build_digest, remember
+from bot.digest import DigestData, build_digest, remember
 from bot.directory import DEFAULT_ORG, installation, organisation, team
 from bot.importer import ImportReport, Record, import_records
 from bot.intake import FieldMap
 from bot.models import Feedback, Team
+from bot.week import Week
 
 SAMPLE = "feedback.jsonl"
 

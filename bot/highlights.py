@@ -14,7 +14,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from bot.sentiment import side_of_text
@@ -78,12 +78,60 @@ def specificity(text: str, distinct_words: int | None = None) -> float:
     return value
 
 
+# Candidates of one (segment, theme, side, step) group, as (base, id, candidate) in some order.
+_Key = tuple[str | None, int, str, str | None]
+_Groups = dict[_Key, list[tuple[float, int, Candidate]]]
+
+
+@dataclass(slots=True)
+class _Shown:
+    """What the quotes picked so far show: their groups, steps and sides."""
+
+    segments: set[str | None] = field(default_factory=set)
+    steps: set[str | None] = field(default_factory=set)
+    sides: set[str] = field(default_factory=set)
+
+
 def pick_highlights(candidates: Iterable[Candidate], k: int = 5) -> list[Highlight]:
-    # The bonus a candidate earns depends only on its (segment, theme, side, step); within
-    # such a group the most specific one (then the lowest id) always wins. So each round only
-    # the head of every group competes: linear in the candidates, not k times over them.
-    # A group never gives more than k picks, so only its k best are kept (a heap each).
-    groups: dict[tuple[str | None, int, str, str | None], list[tuple[float, int, Candidate]]] = {}
+    groups = _best_per_group(candidates, k)
+    chosen: list[Highlight] = []
+    shown = _Shown()
+    wanted_sides = {key[2] for key in groups} - {"neutral"}
+    while groups and len(chosen) < k:
+        best_key = _next_group(groups, shown, wanted_sides, k - len(chosen))
+        if best_key is None:
+            break
+        _, _, candidate = groups[best_key].pop()
+        if not groups[best_key]:
+            del groups[best_key]
+        side = best_key[2]
+        if candidate.theme >= 0:
+            # Never two quotes about the same problem.
+            for key in [key for key in groups if key[1] == candidate.theme]:
+                del groups[key]
+        chosen.append(
+            Highlight(
+                candidate.id,
+                candidate.text,
+                candidate.segment,
+                candidate.step,
+                candidate.score,
+                candidate.theme,
+                side,
+            )
+        )
+        shown.segments.add(candidate.segment)
+        shown.steps.add(candidate.step)
+        shown.sides.add(side)
+    return chosen
+
+
+def _best_per_group(candidates: Iterable[Candidate], k: int) -> _Groups:
+    """Each group's k most specific candidates, best last. A candidate's bonus depends only
+    on its (segment, theme, side, step): in a group the most specific (then the lowest id)
+    always wins, so each round only the heads compete (linear, not k times over the
+    candidates), and a group never gives more than k picks (a heap of its k best each)."""
+    groups: _Groups = {}
     # This loop sees every item of the week: specificity() is written out and the names it
     # needs are local, which makes it about a third faster on a busy week.
     word_value, has_number, push, replace = (
@@ -124,75 +172,48 @@ def pick_highlights(candidates: Iterable[Candidate], k: int = 5) -> list[Highlig
             if base > weakest[0] or (base == weakest[0] and -candidate.id > weakest[1]):
                 replace(members, (base, -candidate.id, candidate))
     for key, members in groups.items():
-        # Best last, so pop() takes it: highest base, then lowest id.
+        # Best last, so pop() takes it: as (-base, id), highest base, then lowest id.
         groups[key] = [
             (-base, -negative_id, candidate)
             for base, negative_id, candidate in sorted(members, key=lambda item: item[:2])
         ]
+    return groups
 
-    chosen: list[Highlight] = []
-    segments: set[str | None] = set()
-    steps: set[str | None] = set()
-    sides: set[str] = set()
-    wanted_sides = {key[2] for key in groups} - {"neutral"}
-    while groups and len(chosen) < k:
-        # The week has pain and delight: the last places go to the side not shown yet.
-        missing = wanted_sides - sides
-        forced = missing if len(missing) >= k - len(chosen) else None
-        best_key = None
-        best_rank: tuple[float, int] = (math.inf, 0)
-        # The themes each group not shown yet could still be quoted on: a pick that takes
-        # a theme another group needs would leave that group out.
-        options: dict[str | None, set[int]] = defaultdict(set)
-        for segment, theme, _, _ in groups:
-            if segment not in segments:
-                options[segment].add(theme)
-        slots = k - len(chosen)
-        reachable = _coverable(options, slots)
-        lost: dict[tuple[str | None, int], int] = {}
-        for key, members in groups.items():
-            segment, theme, side, step = key
-            if forced is not None and side not in forced:
-                continue
-            negative_base, candidate_id, _ = members[-1]
-            value = -negative_base
-            if segment not in segments:
-                value += 4.0  # another customer group outweighs any wording
-            if side != "neutral" and side not in sides:
-                value += 3.0
-            if step not in steps:
-                value += 0.5
-            if (segment, theme) not in lost:
-                lost[(segment, theme)] = reachable - _coverage_after(options, slots, segment, theme)
-            value -= 4.0 * lost[(segment, theme)]
-            rank = (-value, candidate_id)
-            if rank < best_rank:
-                best_key, best_rank = key, rank
-        if best_key is None:
-            break
-        _, _, candidate = groups[best_key].pop()
-        if not groups[best_key]:
-            del groups[best_key]
-        side = best_key[2]
-        if candidate.theme >= 0:
-            # Never two quotes about the same problem.
-            for key in [key for key in groups if key[1] == candidate.theme]:
-                del groups[key]
-        chosen.append(
-            Highlight(
-                candidate.id,
-                candidate.text,
-                candidate.segment,
-                candidate.step,
-                candidate.score,
-                candidate.theme,
-                side,
-            )
-        )
-        segments.add(candidate.segment)
-        steps.add(candidate.step)
-        sides.add(side)
-    return chosen
+
+def _next_group(groups: _Groups, shown: _Shown, wanted_sides: set[str], slots: int) -> _Key | None:
+    """The group whose best candidate adds most to what is shown, with ``slots`` places left."""
+    # The week has pain and delight: the last places go to the side not shown yet.
+    missing = wanted_sides - shown.sides
+    forced = missing if len(missing) >= slots else None
+    best_key = None
+    best_rank: tuple[float, int] = (math.inf, 0)
+    # The themes each group not shown yet could still be quoted on: a pick that takes
+    # a theme another group needs would leave that group out.
+    options: dict[str | None, set[int]] = defaultdict(set)
+    for segment, theme, _, _ in groups:
+        if segment not in shown.segments:
+            options[segment].add(theme)
+    reachable = _coverable(options, slots)
+    lost: dict[tuple[str | None, int], int] = {}
+    for key, members in groups.items():
+        segment, theme, side, step = key
+        if forced is not None and side not in forced:
+            continue
+        negative_base, candidate_id, _ = members[-1]
+        value = -negative_base
+        if segment not in shown.segments:
+            value += 4.0  # another customer group outweighs any wording
+        if side != "neutral" and side not in shown.sides:
+            value += 3.0
+        if step not in shown.steps:
+            value += 0.5
+        if (segment, theme) not in lost:
+            lost[(segment, theme)] = reachable - _coverage_after(options, slots, segment, theme)
+        value -= 4.0 * lost[(segment, theme)]
+        rank = (-value, candidate_id)
+        if rank < best_rank:
+            best_key, best_rank = key, rank
+    return best_key
 
 
 def _coverage_after(

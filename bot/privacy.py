@@ -32,10 +32,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.bootstrap import Services
-from bot.digest import Week
 from bot.feedback import key_hash
 from bot.models import Digest, Feedback, ForgottenFeedback, Idea, Nudge, Organisation, Team
 from bot.nudge_state import OPEN, NudgeStatus
+from bot.week import Week
 
 log = logging.getLogger(__name__)
 

@@ -77,21 +77,10 @@ def themes_of(
     current: Sequence[str], previous: Sequence[str] = (), *, max_themes: int = MAX_THEMES
 ) -> ThemeResult:
     """Themes from documents as :func:`bot.text.terms` gives them (language and words)."""
-    if len(current) < MIN_DOCS:
+    fitted = _fit(current, max_themes) if len(current) >= MIN_DOCS else None
+    if fitted is None:
         return ThemeResult((), tuple(-1 for _ in current))
-    step = max(1, len(current) // FIT_SAMPLE)
-    sample = [_stems(document) for document in current[::step]]
-    counter = CountVectorizer(analyzer=_identity, min_df=2, max_df=0.5, max_features=3000)
-    try:
-        sample_counts = counter.fit_transform(sample)
-    except ValueError:  # nothing occurs twice: no themes to speak of
-        return ThemeResult((), tuple(-1 for _ in current))
-    weighting = TfidfTransformer(sublinear_tf=True)
-    sample_matrix = weighting.fit_transform(sample_counts)
-    components = max(1, min(max_themes, sample_matrix.shape[1] - 1, len(sample) // MIN_DOCS))
-    model = NMF(n_components=components, init="nndsvd", max_iter=300, random_state=0)
-    model.fit(sample_matrix)
-
+    counter, weighting, model = fitted
     vocabulary = counter.get_feature_names_out()
     columns = _Columns(counter.vocabulary_)
     current_counts = columns.counts(current)
@@ -101,11 +90,51 @@ def themes_of(
         if previous
         else np.array([], dtype=int)
     )
+    # Named after both weeks are counted: a theme's words are the spellings written most.
+    themes, index_map = _named(model, vocabulary, columns, current_assignment, previous_assignment)
+    assignment = tuple(index_map.get(int(c), -1) for c in current_assignment)
+    return ThemeResult(
+        tuple(themes),
+        assignment,
+        current_counts,
+        lambda column: columns.word_for(str(vocabulary[column])),
+    )
+
+
+def _fit(
+    current: Sequence[str], max_themes: int
+) -> tuple[CountVectorizer, TfidfTransformer, NMF] | None:
+    """The word counter, weighting and model fitted on a sample of ``current``; None when
+    nothing occurs twice (no themes to speak of)."""
+    step = max(1, len(current) // FIT_SAMPLE)
+    sample = [_stems(document) for document in current[::step]]
+    counter = CountVectorizer(analyzer=_identity, min_df=2, max_df=0.5, max_features=3000)
+    try:
+        sample_counts = counter.fit_transform(sample)
+    except ValueError:
+        return None
+    weighting = TfidfTransformer(sublinear_tf=True)
+    sample_matrix = weighting.fit_transform(sample_counts)
+    components = max(1, min(max_themes, sample_matrix.shape[1] - 1, len(sample) // MIN_DOCS))
+    model = NMF(n_components=components, init="nndsvd", max_iter=300, random_state=0)
+    model.fit(sample_matrix)
+    return counter, weighting, model
+
+
+def _named(
+    model: NMF,
+    vocabulary: np.ndarray,
+    columns: _Columns,
+    current: np.ndarray,
+    previous: np.ndarray,
+) -> tuple[list[Theme], dict[int, int]]:
+    """The model's components with items this week as themes, largest first, and each
+    component's index among them."""
     themes: list[Theme] = []
     index_map: dict[int, int] = {}
-    order = sorted(range(components), key=lambda c: (-int((current_assignment == c).sum()), c))
+    order = sorted(range(model.n_components), key=lambda c: (-int((current == c).sum()), c))
     for component in order:
-        count = int((current_assignment == component).sum())
+        count = int((current == component).sum())
         if count == 0:
             continue
         top = np.argsort(-model.components_[component], kind="stable")[:3]
@@ -119,17 +148,11 @@ def themes_of(
                 name=" · ".join(keywords[:2]),
                 keywords=keywords,
                 count=count,
-                previous=int((previous_assignment == component).sum()),
+                previous=int((previous == component).sum()),
                 roots=roots,
             )
         )
-    assignment = tuple(index_map.get(int(c), -1) for c in current_assignment)
-    return ThemeResult(
-        tuple(themes),
-        assignment,
-        current_counts,
-        lambda column: columns.word_for(str(vocabulary[column])),
-    )
+    return themes, index_map
 
 
 def _stems(document: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.digest import attribution
+from bot.digest.wording import attribution
 from bot.i18n import Translator
 from bot.ideas import MAX_ANSWER, STATUSES
 from bot.intake import MAX_TEXT

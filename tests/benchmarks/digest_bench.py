@@ -151,9 +151,11 @@ def load(url: str, size: int) -> None:
 async def measure(url: str) -> dict[str, float]:
     from bot import bootstrap
     from bot.config import load_settings
-    from bot.digest import Week, _rows, build_digest
+    from bot.digest import build_digest
+    from bot.digest.reading import read_period
     from bot.models import Team
     from bot.themes import find_themes
+    from bot.week import Week
 
     services = bootstrap.build(load_settings(database_url=url, _env_file=None))
     week = Week.parse(WEEK)
@@ -168,7 +170,7 @@ async def measure(url: str) -> dict[str, float]:
 
         began = time.perf_counter()
         start, end = week.bounds(zoneinfo.ZoneInfo(team.timezone))
-        ids = (await _rows(session, 1, start, end))[0]  # not kept: the digest reads its own
+        ids = (await read_period(session, 1, start, end)).ids  # not kept: the digest reads its own
         count = len(ids)
         del ids
         read = time.perf_counter() - began

@@ -1,51 +1,38 @@
-"""The digest's sections about people rather than averages: pain and delight, what customers
-put up with, and how groups differ; numbers written the reader's way (Babel: "6,5" in Dutch).
-"""
+"""The digest's sections about people rather than averages: what customers put up with,
+and how groups differ."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from babel.dates import format_interval
-from babel.numbers import format_decimal, format_percent
-
-from bot.differences import MIN_GROUP
+from bot.differences import MIN_GROUP, differences
+from bot.digest.analysis import Analysis
+from bot.digest.data import DigestData
+from bot.digest.section import Section
+from bot.digest.wording import attribution, percent, plural
 from bot.i18n import Translator
 from bot.markers import shown
 from bot.messages import Heading, Paragraph, Part, Quote
+from bot.week_voice import put_up_with_of
 
 
-def number(t: Translator, value: float, digits: int = 1, signed: bool = False) -> str:
-    pattern = ("+" if signed and value > 0 else "") + "#,##0." + "0" * digits if digits else "0"
-    return format_decimal(value, format=pattern if digits else None, locale=t.language)
-
-
-def period(t: Translator, start: str, end: str) -> str:
-    """The week's days as the reader writes them: "23–29 nov 2026", "Nov 23 – 29, 2026"."""
-    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    return str(format_interval(first, last, "yMMMd", locale=t.language))
-
-
-def percent(t: Translator, share: float) -> str:
-    return str(format_percent(share, locale=t.language))
-
-
-def plural(t: Translator, key: str, count: int, **values: Any) -> str:
-    """``key.one`` or ``key.other`` for ``count`` (the two forms Dutch and English have)."""
-    return t(f"{key}.{'one' if count == 1 else 'other'}", count=count, **values)
-
-
-def feelings(t: Translator, data: Any) -> tuple[str, str]:
-    return (
-        t("digest.feelings"),
-        t("digest.feelings_value", pain=data.pain, delight=data.delight, neutral=data.neutral),
+def _put_up_with(week: Analysis) -> dict[str, Any]:
+    period = week.period
+    found = put_up_with_of(
+        period.ids,
+        period.texts,
+        period.segments,
+        period.steps,
+        period.scores,
+        week.sides,
+        (week.feelings, period.burdens),
     )
+    return {"put_up_with": found}
 
 
-def put_up_with_parts(t: Translator, data: Any, attribution: Any) -> list[Part]:
+def _put_up_with_parts(data: DigestData, t: Translator) -> list[Part]:
     found = data.put_up_with or {}
-    if not found.get("count"):
+    if data.count == 0 or not found.get("count"):
         return []
     kinds = ", ".join(
         f"{t(f'digest.burden.{kind}')} {count}" for kind, count in found["kinds"].items()
@@ -66,7 +53,14 @@ def put_up_with_parts(t: Translator, data: Any, attribution: Any) -> list[Part]:
     return parts
 
 
-def differences_parts(t: Translator, data: Any) -> list[Part]:
+def _differences(week: Analysis) -> dict[str, Any]:
+    found = differences(week.themes.counts, week.themes.word_for, week.period.segments, week.sides)
+    return {"differences": found}
+
+
+def _differences_parts(data: DigestData, t: Translator) -> list[Part]:
+    if data.count == 0:
+        return []
     lines = []
     for group in data.differences:
         name = shown(group["segment"], t)
@@ -86,3 +80,7 @@ def differences_parts(t: Translator, data: Any) -> list[Part]:
         # Said, not left out: a reader should know that no difference means none that holds.
         lines.append(t("digest.differs_none", minimum=MIN_GROUP))
     return [Heading(t("digest.differences")), Paragraph("\n".join(lines))]
+
+
+PUT_UP_WITH: Section[Analysis] = Section(_put_up_with, _put_up_with_parts)
+DIFFERENCES: Section[Analysis] = Section(_differences, _differences_parts)
