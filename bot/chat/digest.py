@@ -7,8 +7,9 @@ import zoneinfo
 from bot.chat.identity import Context, home_team
 from bot.chat.replies import private
 from bot.command_text import Typed
-from bot.digest import Week, build_digest, render_digest
+from bot.digest import build_digest, render_digest
 from bot.messages import Outcome
+from bot.week import Week
 
 
 async def digest_command(ctx: Context, typed: Typed) -> list[Outcome]:

@@ -79,7 +79,8 @@ def digest(
 
 async def _digest(services: Services, team: str | None, week: str | None, output: str) -> None:
     from adapters.console.render import render as render_text
-    from bot.digest import Week, build_digest, render_digest
+    from bot.digest import build_digest, render_digest
+    from bot.week import Week
 
     chosen = await pick_team(services, team)
     zone = zoneinfo.ZoneInfo(chosen.timezone)

@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.digest import Week
 from bot.nudge_state import NudgeStatus
 from bot.schedule import TeamSchedule, last_occurrence
 from bot.sends import SendKey
+from bot.week import Week
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,13 @@ from bot.clock.config import TickReport
 from bot.clock.kinds import member_target, team_target
 from bot.clock.pipeline import Pipeline, Prepared, rendered
 from bot.delivery import Deliveries, DeliveryFailure, MemberTarget, TeamTarget
-from bot.digest import Week, build_digest, render_digest
+from bot.digest import build_digest, render_digest
 from bot.messages import Message
 from bot.models import Installation, Member, Nudge, Send, Team
 from bot.nudges import nudge_content
 from bot.sends import SendKey, finish, take_over
 from bot.views import prompt_message
+from bot.week import Week
 
 log = logging.getLogger(__name__)
 
