@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters import slack, teams
+from adapters import board, slack, teams
 from adapters.http_body import BODY_SECONDS, read_capped
 from bot import webhook
 from bot.bootstrap import Services
@@ -116,6 +116,7 @@ def create_app(services: Services) -> web.Application:
     # --- platform adapters (each mounts itself when its settings are present) ---
     slack.mount(app, services)
     teams.mount(app, services)
+    board.mount(app, services)
     # --- end platform adapters ---
 
     async def close_services(_app: web.Application) -> None:
