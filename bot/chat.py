@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import command_text, directory, orgs, quick_answer, team_settings, views
+from bot import board_access, command_text, directory, orgs, quick_answer, team_settings, views
 from bot.bootstrap import Services
 from bot.digest import Week, build_digest, render_digest
 from bot.feedback import store_feedback
@@ -61,6 +61,7 @@ ALIASES = {
     "samenvoegen": "merge",
     "instellingen": "settings",
     "overzicht": "digest",
+    "bord": "board",
 }
 IDEAS_SHOWN = 15
 
@@ -422,6 +423,17 @@ async def _settings(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
     return await _settings_saved(ctx, team, checked)
 
 
+async def _board(ctx: Context, args: list[str], rest: str) -> list[Outcome]:
+    """A one-time sign-in link to the board, for the actor only (never in the channel)."""
+    public = ctx.services.settings.waarom_public_url
+    if not public:
+        return [_private(views.text_message(ctx.t("board_chat.unset")))]
+    await ctx.session.flush()  # a member met for the first time has its id from here on
+    token = await board_access.new_link(ctx.session, ctx.member.id, now=ctx.now)
+    link = board_access.link_url(public, token)
+    return [_private(views.text_message(ctx.t("board_chat.link", link=link)))]
+
+
 _COMMANDS = {
     "help": _help,
     "ask": _ask,
@@ -431,6 +443,7 @@ _COMMANDS = {
     "merge": _merge,
     "digest": _digest,
     "settings": _settings,
+    "board": _board,
 }
 
 

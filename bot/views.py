@@ -26,7 +26,7 @@ from bot.models import Feedback, Idea, Nudge, Team
 from bot.prompts import Prompt
 from bot.safe_text import one_line
 
-COMMANDS = ("help", "ask", "feedback", "ideas", "idea", "merge", "digest", "settings")
+COMMANDS = ("help", "ask", "feedback", "ideas", "idea", "merge", "digest", "settings", "board")
 LEAD_COMMANDS = ("idea", "merge", "settings")
 
 
