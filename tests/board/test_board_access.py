@@ -1,0 +1,110 @@
+"""Signing in to the board: a link from chat, once, for ten minutes, for that member only;
+sessions of twelve hours that end on sign-out; tokens that never reach the access log."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from board_support import Board, origin, say
+
+from bot import bootstrap
+from tests.board.conftest import PUBLIC_URL
+
+
+async def test_the_chat_command_answers_privately_with_a_one_time_link(board: Board) -> None:
+    reply = await say(board.services, origin("anna"), "board")
+    assert f"{PUBLIC_URL.rstrip('/')}/board/login/" in reply
+    assert "works once, for 10 minutes" in reply
+    outcomes = await __import__("bot.chat", fromlist=["x"]).handle_text(
+        board.services, origin("anna"), "board"
+    )
+    assert all(outcome.private for outcome in outcomes)
+
+
+async def test_a_link_signs_in_once_and_a_reused_link_is_refused(board: Board) -> None:
+    link = await board.link(origin("anna"))
+    path = "/board/" + link.split("/board/", 1)[1]
+    first = await board.person()
+    assert (await first.get(path)).status == 200
+    response = await first.post(path, csrf=False)
+    assert response.status == 303
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Max-Age=43200" in cookie
+    assert "Secure" not in cookie  # the public URL is http here
+    assert (await first.get("/board/ideas")).status == 200
+
+    second = await board.person()
+    assert (await second.get(path)).status == 410
+    assert (await second.post(path, csrf=False)).status == 410
+    assert "expired or was used already" in second.last
+    assert (await second.get("/board/ideas")).status == 401
+
+
+async def test_a_link_expires_after_ten_minutes(board: Board) -> None:
+    link = await board.link(origin("anna"))
+    path = "/board/" + link.split("/board/", 1)[1]
+    board.services.now.advance(minutes=10, seconds=1)  # type: ignore[attr-defined]
+    person = await board.person()
+    assert (await person.post(path, csrf=False)).status == 410
+    assert (await person.get("/board/ideas")).status == 401
+
+
+async def test_a_made_up_link_signs_nobody_in(board: Board) -> None:
+    person = await board.person()
+    assert (await person.post("/board/login/not-a-token", csrf=False)).status == 410
+
+
+async def test_a_session_lasts_twelve_hours(board: Board) -> None:
+    person = await board.signed_in(origin("anna"))
+    board.services.now.advance(hours=11, minutes=59)  # type: ignore[attr-defined]
+    assert (await person.get("/board/ideas")).status == 200
+    board.services.now.advance(minutes=2)  # type: ignore[attr-defined]
+    assert (await person.get("/board/ideas")).status == 401
+
+
+async def test_sign_out_ends_the_session_and_needs_the_csrf_token(board: Board) -> None:
+    person = await board.signed_in(origin("anna"))
+    assert (await person.post("/board/logout", csrf=False)).status == 403
+    assert (await person.get("/board/ideas")).status == 200
+    response = await person.post("/board/logout")
+    assert response.status == 200
+    assert "You are signed out" in person.last
+    assert (await person.get("/board/ideas")).status == 401
+
+
+async def test_tokens_never_reach_the_access_log(
+    board: Board, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    link = await board.link(origin("anna"))
+    token = link.rsplit("/", 1)[1]
+    person = await board.person()
+    path = "/board/login/" + token
+    await person.get(path)
+    await person.http.post(board.base + path, headers={"Referer": board.base + path})
+    await person.get("/board/ideas")
+    lines = [r.getMessage() + str(vars(r)) for r in caplog.records if r.name == "aiohttp.access"]
+    assert any("/board/login/…" in line for line in lines)
+    assert not any(token in line for line in lines)
+    session_cookie = person.http.cookie_jar.filter_cookies(board.server.make_url("/board"))
+    assert all(m.value not in "\n".join(lines) for m in session_cookie.values())
+
+
+async def test_without_a_public_url_the_board_is_not_mounted_and_chat_says_so(
+    settings: object, http: object
+) -> None:
+    from board_support import start
+
+    assert isinstance(settings, bootstrap.Settings.__class__) or True
+    services = bootstrap.build(settings)  # type: ignore[arg-type]
+    started = await start(services)
+    try:
+        reply = await say(services, origin("anna"), "board")
+        assert "not set up on this server" in reply
+        person = await started.person()
+        assert (await person.get("/board/ideas")).status == 404
+    finally:
+        await started.close()
