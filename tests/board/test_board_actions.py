@@ -43,6 +43,9 @@ async def test_a_member_votes_once_and_takes_it_back(board: Board) -> None:
     demo = await board.signed_in(origin("demo"))
     await demo.post(f"/board/ideas/{idea_id}/vote", {"vote": "for"})
     assert (await idea(board.services, idea_id)).votes == 2
+    assert f"#{idea_id} [new] Callback within an hour — anna · votes: 2" in await say(
+        board.services, origin("anna"), "ideas"
+    )
     await anna.post(f"/board/ideas/{idea_id}/vote", {"vote": "back"})
     await anna.post(f"/board/ideas/{idea_id}/vote", {"vote": "back"})
     assert (await idea(board.services, idea_id)).votes == 1
