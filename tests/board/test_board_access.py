@@ -108,3 +108,12 @@ async def test_without_a_public_url_the_board_is_not_mounted_and_chat_says_so(
         assert (await person.get("/board/ideas")).status == 404
     finally:
         await started.close()
+
+
+def test_the_console_shows_a_sign_in_link_whole_to_be_copied() -> None:
+    from adapters.console.render import render
+    from bot.messages import Message, Paragraph
+
+    link = "http://127.0.0.1:8080/board/login/" + "Ab-_9" * 9
+    text, _ = render(Message((Paragraph(f"Your link to the board (only for you): {link}"),), ""))
+    assert link in [line.strip() for line in text.splitlines()]
