@@ -77,7 +77,7 @@ async def test_filter_search_sort_and_pages(board: Board) -> None:
     await anna.get("/board/ideas?status=planned")
     assert "No ideas match." in anna.last
     await anna.get("/board/ideas?sort=newest")
-    assert "33 ideas" in anna.last and "Page 1 of 2" in anna.last
+    assert "Ideas found: 33" in anna.last and "Page 1 of 2" in anna.last
     assert anna.last.index("Bulk idea 29") < anna.last.index("Bulk idea 28")
     assert "Callback within an hour" not in anna.last  # on page 2, newest first
     await anna.get("/board/ideas?sort=newest&page=2")
