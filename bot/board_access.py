@@ -14,7 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import directory
@@ -107,7 +107,6 @@ class BoardTeam:
     name: str
     language: str
     timezone: str
-    lead: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,34 +135,53 @@ class Viewer:
 
 
 async def viewer(session: AsyncSession, token: str, *, now: dt.datetime) -> Viewer | None:
-    """The session's member and teams; None for an unknown or expired session."""
-    row = (
+    """The session's member and teams, in one statement (every page asks); None for an
+    unknown or expired session."""
+    teams_of = TeamMember.__table__.join(Team.__table__, Team.id == TeamMember.team_id)
+    rows = (
         await session.execute(
-            select(BoardSession.csrf_secret, Member, Installation.org_id)
+            select(
+                BoardSession.csrf_secret,
+                Member,
+                Installation.org_id,
+                Team.id,
+                Team.name,
+                Team.external_id,
+                Team.language,
+                Team.timezone,
+            )
             .join(Member, Member.id == BoardSession.member_id)
             .join(Installation, Installation.id == Member.installation_id)
-            .where(BoardSession.token_hash == _hash(token), BoardSession.expires_at > now)
-        )
-    ).first()
-    if row is None:
-        return None
-    csrf, member, org_id = row
-    teams = (
-        await session.scalars(
-            select(Team)
-            .join(TeamMember, TeamMember.team_id == Team.id)
-            .where(
-                TeamMember.member_id == member.id,
-                Team.org_id == org_id,
-                Team.direct.is_(False),
+            .outerjoin(
+                teams_of,
+                and_(
+                    TeamMember.member_id == Member.id,
+                    Team.org_id == Installation.org_id,
+                    Team.direct.is_(False),
+                ),
             )
+            .where(BoardSession.token_hash == _hash(token), BoardSession.expires_at > now)
             .order_by(TeamMember.joined_at.desc(), Team.id.desc())
         )
     ).all()
-    board_teams = []
-    for team in teams:
-        lead = await directory.is_lead(session, team, member)
-        name = team.name or team.external_id
-        board_teams.append(BoardTeam(team.id, name, team.language, team.timezone, lead))
+    if not rows:
+        return None
+    csrf, member, org_id = rows[0][:3]
+    teams = tuple(
+        BoardTeam(r.id, r.name or r.external_id, r.language, r.timezone)
+        for r in rows
+        if r.id is not None
+    )
     name = member.display_name or member.external_id
-    return Viewer(member.id, name, org_id, csrf, tuple(board_teams))
+    return Viewer(member.id, name, org_id, csrf, teams)
+
+
+async def leads(session: AsyncSession, viewer: Viewer, team_id: int) -> bool:
+    """Whether the viewer leads one of their teams (by chat's rule, :mod:`bot.directory`)."""
+    if viewer.team(team_id) is None:
+        return False
+    team = await session.get(Team, team_id)
+    member = await session.get(Member, viewer.member_id)
+    return (
+        team is not None and member is not None and await directory.is_lead(session, team, member)
+    )

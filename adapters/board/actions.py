@@ -11,14 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.board.app import PREFIX, board_of, notice, signed_in, translator
 from adapters.board.pages import idea_response
-from bot import board_actions, idea_board, votes
+from bot import board_access, board_actions, idea_board, votes
 from bot.board_access import Viewer
 from bot.ideas import STATUSES, IdeaError
 from bot.messages import Notify
 from bot.models import Idea
-
-# What a redirect after an action may say (``?said=``): keys only, never text from a URL.
-SAID = ("vote_done", "unvote_done", "moved", "unchanged", "merged")
 
 
 def _id(request: web.Request) -> int | None:
@@ -34,25 +31,36 @@ async def _form(request: web.Request) -> dict[str, str]:
     return {key: value for key, value in (await request.post()).items() if isinstance(value, str)}
 
 
+async def _refused(
+    request: web.Request, viewer: Viewer, session: AsyncSession, idea_id: int, exc: IdeaError
+) -> web.StreamResponse:
+    """The idea's page again, saying why the change was not made (nothing was written)."""
+    await session.rollback()
+    t = translator(request, viewer)
+    if exc.key == "ideas.bad_status":
+        exc.values["statuses"] = ", ".join(t(f"status.{s}") for s in STATUSES)
+    problem = t(exc.key, **exc.values)
+    return await idea_response(request, viewer, session, idea_id, problem=problem, status=409)
+
+
 @signed_in
-async def vote(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def vote(request: web.Request, viewer: Viewer, session: AsyncSession) -> web.StreamResponse:
     form = await _form(request)
     services = board_of(request).services
     idea_id = _id(request)
-    async with services.sessions() as session, session.begin():
-        idea = await idea_board.find(session, viewer.team_ids, idea_id) if idea_id else None
-        if idea is None:
-            return notice(request, "board.not_found", 404, viewer)
-        try:
-            if form.get("vote") == "back":
-                await votes.take_back(session, idea, viewer.member_id)
-                said = "unvote_done"
-            else:
-                await votes.vote(session, idea, viewer.member_id, now=services.now())
-                said = "vote_done"
-        except IdeaError as exc:
-            problem = translator(request, viewer)(exc.key, **exc.values)
-            return await idea_response(request, viewer, idea.id, problem=problem, status=409)
+    idea = await idea_board.find(session, viewer.team_ids, idea_id) if idea_id else None
+    if idea is None:
+        return notice(request, "board.not_found", 404, viewer)
+    try:
+        if form.get("vote") == "back":
+            await votes.take_back(session, idea, viewer.member_id)
+            said = "unvote_done"
+        else:
+            await votes.vote(session, idea, viewer.member_id, now=services.now())
+            said = "vote_done"
+    except IdeaError as exc:
+        return await _refused(request, viewer, session, idea.id, exc)
+    await session.commit()
     raise _back(idea.id, said)
 
 
@@ -63,21 +71,9 @@ async def _lead_idea(
     idea = await idea_board.find(session, viewer.team_ids, idea_id) if idea_id else None
     if idea is None:
         return notice(request, "board.not_found", 404, viewer)
-    team = viewer.team(idea.team_id)
-    if team is None or not team.lead:
+    if not await board_access.leads(session, viewer, idea.team_id):
         return notice(request, "board.forbidden", 403, viewer)
     return idea
-
-
-async def _refused(
-    request: web.Request, viewer: Viewer, idea_id: int, exc: IdeaError
-) -> web.StreamResponse:
-    t = translator(request, viewer)
-    if exc.key == "ideas.bad_status":
-        exc.values["statuses"] = ", ".join(t(f"status.{s}") for s in STATUSES)
-    return await idea_response(
-        request, viewer, idea_id, problem=t(exc.key, **exc.values), status=409
-    )
 
 
 async def _notify(request: web.Request, notices: list[Notify]) -> None:
@@ -86,56 +82,59 @@ async def _notify(request: web.Request, notices: list[Notify]) -> None:
 
 
 @signed_in
-async def change(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def change(request: web.Request, viewer: Viewer, session: AsyncSession) -> web.StreamResponse:
     form = await _form(request)
     services = board_of(request).services
-    t = translator(request, viewer)
-    async with services.sessions() as session, session.begin():
-        found = await _lead_idea(request, viewer, session)
-        if not isinstance(found, Idea):
-            return found
-        owner = None
-        if (form.get("owner") or "").isdigit():
-            owner = await board_actions.team_member(session, found.team_id, int(form["owner"]))
-            if owner is None:
-                return notice(request, "board.not_found", 404, viewer)
-        try:
-            done = await board_actions.change(
-                session,
-                t,
-                found,
-                status=form.get("status") or found.status,
-                owner=owner,
-                actor_id=viewer.member_id,
-                now=services.now(),
-            )
-        except IdeaError as exc:
-            return await _refused(request, viewer, found.id, exc)
+    found = await _lead_idea(request, viewer, session)
+    if not isinstance(found, Idea):
+        return found
+    owner = None
+    if (form.get("owner") or "").isdigit():
+        owner = await board_actions.team_member(session, found.team_id, int(form["owner"]))
+        if owner is None:
+            return notice(request, "board.not_found", 404, viewer)
+    try:
+        done = await board_actions.change(
+            session,
+            translator(request, viewer),
+            found,
+            status=form.get("status") or found.status,
+            owner=owner,
+            actor_id=viewer.member_id,
+            now=services.now(),
+        )
+    except IdeaError as exc:
+        return await _refused(request, viewer, session, found.id, exc)
+    await session.commit()
     await _notify(request, done.notices)
     raise _back(found.id, "moved" if done.key == "idea.moved" else "unchanged")
 
 
 @signed_in
-async def merge(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def merge(request: web.Request, viewer: Viewer, session: AsyncSession) -> web.StreamResponse:
     form = await _form(request)
     services = board_of(request).services
-    t = translator(request, viewer)
-    async with services.sessions() as session, session.begin():
-        found = await _lead_idea(request, viewer, session)
-        if not isinstance(found, Idea):
-            return found
-        into_id = (form.get("into") or "").lstrip("#")
-        into = None
-        if into_id.isdigit() and len(into_id) < 19:
-            into = await idea_board.find(session, [found.team_id], int(into_id))
-        try:
-            if into is None:
-                raise IdeaError("ideas.unknown", id=into_id or "?")
-            done = await board_actions.merge_into(
-                session, t, found, into, actor_id=viewer.member_id, now=services.now()
-            )
-        except IdeaError as exc:
-            return await _refused(request, viewer, found.id, exc)
+    found = await _lead_idea(request, viewer, session)
+    if not isinstance(found, Idea):
+        return found
+    into_id = (form.get("into") or "").strip().lstrip("#")
+    into = None
+    if into_id.isdigit() and len(into_id) < 19:
+        into = await idea_board.find(session, [found.team_id], int(into_id))
+    try:
+        if into is None:
+            raise IdeaError("ideas.unknown", id=into_id or "?")
+        done = await board_actions.merge_into(
+            session,
+            translator(request, viewer),
+            found,
+            into,
+            actor_id=viewer.member_id,
+            now=services.now(),
+        )
+    except IdeaError as exc:
+        return await _refused(request, viewer, session, found.id, exc)
+    await session.commit()
     await _notify(request, done.notices)
     raise _back(found.id, "merged")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.board import render
 from adapters.board.notices import Notifier, notifier
@@ -106,28 +107,28 @@ def notice(
     return html(request, "notice.html", status=status, viewer=viewer, key=key)
 
 
-async def current_viewer(request: web.Request) -> Viewer | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    services = board_of(request).services
-    async with services.sessions() as session:
-        return await board_access.viewer(session, token, now=services.now())
+SignedIn = Callable[[web.Request, Viewer, AsyncSession], Awaitable[web.StreamResponse]]
 
 
-def signed_in(handler: Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]) -> Handler:
-    """A page for a signed-in member; a form's CSRF token is checked before anything else."""
+def signed_in(handler: SignedIn) -> Handler:
+    """A page for a signed-in member, given one database session for the whole request (a
+    POST handler commits it); a form's CSRF token is checked before anything else."""
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        viewer = await current_viewer(request)
-        if viewer is None:
-            return notice(request, "board.not_signed_in", 401)
-        if request.method == "POST":
-            form = await request.post()
-            given = form.get("csrf")
-            if not viewer.csrf_ok(given if isinstance(given, str) else None):
-                return notice(request, "board.csrf", 403, viewer)
-        return await handler(request, viewer)
+        services = board_of(request).services
+        token = request.cookies.get(COOKIE)
+        async with services.sessions() as session:
+            viewer = (
+                await board_access.viewer(session, token, now=services.now()) if token else None
+            )
+            if viewer is None:
+                return notice(request, "board.not_signed_in", 401)
+            if request.method == "POST":
+                form = await request.post()
+                given = form.get("csrf")
+                if not viewer.csrf_ok(given if isinstance(given, str) else None):
+                    return notice(request, "board.csrf", 403, viewer)
+            return await handler(request, viewer, session)
 
     return wrapped
 
@@ -166,10 +167,9 @@ async def login(request: web.Request) -> web.Response:
 
 
 @signed_in
-async def logout(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    services = board_of(request).services
-    async with services.sessions() as session, session.begin():
-        await board_access.end_session(session, request.cookies[COOKIE])
+async def logout(request: web.Request, viewer: Viewer, session: AsyncSession) -> web.StreamResponse:
+    await board_access.end_session(session, request.cookies[COOKIE])
+    await session.commit()
     response = notice(request, "board.signed_out", 200)
     response.del_cookie(COOKIE, path=PREFIX)
     return response

@@ -7,9 +7,10 @@ import zoneinfo
 from urllib.parse import urlencode
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.board.app import PREFIX, board_of, html, notice, signed_in, translator
-from bot import digest_archive, idea_board, trends, votes
+from bot import board_access, digest_archive, idea_board, trends, votes
 from bot.board_access import BoardTeam, Viewer
 from bot.digest import attribution
 from bot.ideas import STATUSES, write_csv
@@ -25,13 +26,10 @@ def _team_or_first(request: web.Request, viewer: Viewer) -> BoardTeam | None:
 
 
 @signed_in
-async def ideas(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def ideas(request: web.Request, viewer: Viewer, session: AsyncSession) -> web.StreamResponse:
     filters = idea_board.Filters.read(dict(request.query), viewer.team_ids)
-    services = board_of(request).services
-    async with services.sessions() as session:
-        found = await idea_board.page(session, viewer.team_ids, filters)
-        mine = await votes.voted_for(session, viewer.member_id, [row.id for row in found.rows])
-        owners = await idea_board.owners(session, viewer.team_ids)
+    found = await idea_board.page(session, viewer.team_ids, filters, viewer.member_id)
+    owners = await idea_board.owners(session, viewer.team_ids)
     teams = {team.id: team.name for team in viewer.teams}
 
     def link(**changes: object) -> str:
@@ -43,21 +41,20 @@ async def ideas(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         viewer=viewer,
         filters=filters,
         found=found,
-        voted=mine,
         owners=owners,
         teams=teams,
-        statuses=STATUSES,
+        status_names={s: translator(request, viewer)(f"status.{s}") for s in STATUSES},
         link=link,
         export=f"{PREFIX}/ideas.csv?" + urlencode(filters.query(page=1)),
     )
 
 
 @signed_in
-async def ideas_csv(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def ideas_csv(
+    request: web.Request, viewer: Viewer, session: AsyncSession
+) -> web.StreamResponse:
     filters = idea_board.Filters.read(dict(request.query), viewer.team_ids)
-    services = board_of(request).services
-    async with services.sessions() as session:
-        rows = await idea_board.all_rows(session, viewer.team_ids, filters)
+    rows = await idea_board.all_rows(session, viewer.team_ids, filters)
     teams = {team.id: team.name for team in viewer.teams}
     out = io.StringIO()
     write_csv(
@@ -98,6 +95,7 @@ def _number(request: web.Request, name: str) -> int | None:
 async def idea_response(
     request: web.Request,
     viewer: Viewer,
+    session: AsyncSession,
     idea_id: int | None,
     *,
     said: str = "",
@@ -105,15 +103,13 @@ async def idea_response(
     status: int = 200,
 ) -> web.StreamResponse:
     """The idea's page (also after an action, with what came of it)."""
-    services = board_of(request).services
-    async with services.sessions() as session:
-        idea = await idea_board.find(session, viewer.team_ids, idea_id) if idea_id else None
-        if idea is None:
-            return notice(request, "board.not_found", 404, viewer)
-        detail = await idea_board.detail(session, idea)
-        mine = await votes.voted_for(session, viewer.member_id, [idea.id])
-        owners = await idea_board.owners(session, [idea.team_id])
-    team = viewer.team(idea.team_id)
+    idea = await idea_board.find(session, viewer.team_ids, idea_id) if idea_id else None
+    if idea is None:
+        return notice(request, "board.not_found", 404, viewer)
+    detail = await idea_board.detail(session, idea)
+    mine = await votes.voted_for(session, viewer.member_id, [idea.id])
+    owners = await idea_board.owners(session, [idea.team_id])
+    lead = await board_access.leads(session, viewer, idea.team_id)
     t = translator(request, viewer)
     quote = detail.quote
     return html(
@@ -122,7 +118,8 @@ async def idea_response(
         status=status,
         viewer=viewer,
         d=detail,
-        team=team,
+        team=viewer.team(idea.team_id),
+        lead=lead,
         voted=idea.id in mine,
         owners=owners,
         statuses=STATUSES,
@@ -134,28 +131,27 @@ async def idea_response(
 
 
 @signed_in
-async def idea(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def idea(request: web.Request, viewer: Viewer, session: AsyncSession) -> web.StreamResponse:
     said = request.query.get("said", "")
-    return await idea_response(request, viewer, _number(request, "id"), said=said)
+    return await idea_response(request, viewer, session, _number(request, "id"), said=said)
 
 
 @signed_in
-async def digests(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def digests(
+    request: web.Request, viewer: Viewer, session: AsyncSession
+) -> web.StreamResponse:
     team = _team_or_first(request, viewer)
     if team is None:
         return notice(request, "board.not_found" if viewer.teams else "board.no_teams", 404, viewer)
-    services = board_of(request).services
-    async with services.sessions() as session:
-        sent = await digest_archive.sent(session, team.id)
+    sent = await digest_archive.sent(session, team.id)
     return html(request, "digests.html", viewer=viewer, team=team, sent=sent)
 
 
 @signed_in
-async def digest(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def digest(request: web.Request, viewer: Viewer, session: AsyncSession) -> web.StreamResponse:
     number = _number(request, "id")
     services = board_of(request).services
-    async with services.sessions() as session:
-        found = await digest_archive.find(session, viewer.team_ids, number) if number else None
+    found = await digest_archive.find(session, viewer.team_ids, number) if number else None
     if found is None:
         return notice(request, "board.not_found", 404, viewer)
     team = viewer.team(found.team_id)
@@ -165,15 +161,16 @@ async def digest(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @signed_in
-async def trends_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+async def trends_page(
+    request: web.Request, viewer: Viewer, session: AsyncSession
+) -> web.StreamResponse:
     team = _team_or_first(request, viewer)
     if team is None:
         return notice(request, "board.not_found" if viewer.teams else "board.no_teams", 404, viewer)
     services = board_of(request).services
-    async with services.sessions() as session:
-        found = await trends.team_trends(
-            session, team.id, zoneinfo.ZoneInfo(team.timezone), now=services.now()
-        )
+    found = await trends.team_trends(
+        session, team.id, zoneinfo.ZoneInfo(team.timezone), now=services.now()
+    )
     return html(request, "trends.html", viewer=viewer, team=team, trends=found)
 
 

@@ -52,6 +52,7 @@ async def _seed(board: Board) -> dict[str, int]:
 
 async def test_the_ideas_of_my_teams_only(board: Board) -> None:
     ids = await _seed(board)
+    bob = await board.signed_in(origin("bob", "ops"))  # another member's session shows anna nothing
     anna = await board.signed_in(origin("anna"))
     response = await anna.get("/board/ideas")
     assert response.status == 200
@@ -63,6 +64,9 @@ async def test_the_ideas_of_my_teams_only(board: Board) -> None:
     assert f'href="/board/ideas/{ids["callback"]}"' in page
     assert '<html lang="en">' in page
     assert '<label for="f-status">' in page
+    assert "ops" not in page.split('id="f-team"', 1)[1].split("</select>", 1)[0]
+    await bob.get("/board/ideas")
+    assert "Ops only idea" in bob.last and "Callback" not in bob.last
 
 
 async def test_filter_search_sort_and_pages(board: Board) -> None:
