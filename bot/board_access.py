@@ -142,7 +142,9 @@ async def viewer(session: AsyncSession, token: str, *, now: dt.datetime) -> View
         await session.execute(
             select(
                 BoardSession.csrf_secret,
-                Member,
+                Member.id.label("member_id"),
+                Member.display_name,
+                Member.external_id.label("member_external_id"),
                 Installation.org_id,
                 Team.id,
                 Team.name,
@@ -166,14 +168,14 @@ async def viewer(session: AsyncSession, token: str, *, now: dt.datetime) -> View
     ).all()
     if not rows:
         return None
-    csrf, member, org_id = rows[0][:3]
+    first = rows[0]
     teams = tuple(
         BoardTeam(r.id, r.name or r.external_id, r.language, r.timezone)
         for r in rows
         if r.id is not None
     )
-    name = member.display_name or member.external_id
-    return Viewer(member.id, name, org_id, csrf, teams)
+    name = first.display_name or first.member_external_id
+    return Viewer(first.member_id, name, first.org_id, first.csrf_secret, teams)
 
 
 async def leads(session: AsyncSession, viewer: Viewer, team_id: int) -> bool:

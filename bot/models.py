@@ -403,5 +403,22 @@ class BoardSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
-# The board lists a team's open ideas by votes; created_at has ix_ideas_team_created.
-Index("ix_ideas_team_votes", Idea.team_id, Idea.votes, Idea.id)
+# The board lists a team's ideas that were not merged, by votes or newest first, a page at
+# a time: these let the database walk to the page and count without reading the table.
+_NOT_MERGED = sql_text("merged_into_id IS NULL")
+Index(
+    "ix_ideas_team_votes",
+    Idea.team_id,
+    Idea.votes,
+    Idea.id,
+    postgresql_where=_NOT_MERGED,
+    sqlite_where=_NOT_MERGED,
+)
+Index(
+    "ix_ideas_team_newest",
+    Idea.team_id,
+    Idea.created_at,
+    Idea.id,
+    postgresql_where=_NOT_MERGED,
+    sqlite_where=_NOT_MERGED,
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,12 @@ class Board:
     env: Environment
     notify: Notifier
     secure: bool
+    # Who may own ideas, by team ids, for the list's owner filter: (when read, names). Read
+    # again after OWNERS_SECONDS, so a new member shows up within a minute.
+    owners: dict[tuple[int, ...], tuple[float, dict[int, str]]] = field(default_factory=dict)
+
+
+OWNERS_SECONDS = 60.0
 
 
 BOARD: web.AppKey[Board] = web.AppKey("board", Board)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import time
 import zoneinfo
 from urllib.parse import urlencode
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.board.app import PREFIX, board_of, html, notice, signed_in, translator
+from adapters.board.app import OWNERS_SECONDS, PREFIX, board_of, html, notice, signed_in, translator
 from bot import board_access, digest_archive, idea_board, trends, votes
 from bot.board_access import BoardTeam, Viewer
 from bot.digest import attribution
@@ -25,11 +26,27 @@ def _team_or_first(request: web.Request, viewer: Viewer) -> BoardTeam | None:
     return next((team for team in viewer.teams if str(team.id) == wanted), None)
 
 
+async def _owners(
+    request: web.Request, session: AsyncSession, team_ids: list[int]
+) -> dict[int, str]:
+    """The owner filter's names, read once a minute per set of teams (every list view
+    shows them; they change when someone joins)."""
+    board, key, now = board_of(request), tuple(team_ids), time.monotonic()
+    known = board.owners.get(key)
+    if known is not None and now - known[0] < OWNERS_SECONDS:
+        return known[1]
+    found = await idea_board.owners(session, team_ids)
+    if len(board.owners) > 10_000:  # many sets of teams: start again rather than grow
+        board.owners.clear()
+    board.owners[key] = (now, found)
+    return found
+
+
 @signed_in
 async def ideas(request: web.Request, viewer: Viewer, session: AsyncSession) -> web.StreamResponse:
     filters = idea_board.Filters.read(dict(request.query), viewer.team_ids)
     found = await idea_board.page(session, viewer.team_ids, filters, viewer.member_id)
-    owners = await idea_board.owners(session, viewer.team_ids)
+    owners = await _owners(request, session, viewer.team_ids)
     teams = {team.id: team.name for team in viewer.teams}
 
     def link(**changes: object) -> str:

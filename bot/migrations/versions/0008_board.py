@@ -78,12 +78,28 @@ def upgrade() -> None:
             batch_op.f("ix_board_sessions_expires_at"), ["expires_at"], unique=False
         )
 
+    # The board's pages of ideas that were not merged, by votes or newest first.
+    not_merged = sa.text("merged_into_id IS NULL")
     with op.batch_alter_table("ideas", schema=None) as batch_op:
-        batch_op.create_index("ix_ideas_team_votes", ["team_id", "votes", "id"], unique=False)
+        batch_op.create_index(
+            "ix_ideas_team_votes",
+            ["team_id", "votes", "id"],
+            unique=False,
+            postgresql_where=not_merged,
+            sqlite_where=not_merged,
+        )
+        batch_op.create_index(
+            "ix_ideas_team_newest",
+            ["team_id", "created_at", "id"],
+            unique=False,
+            postgresql_where=not_merged,
+            sqlite_where=not_merged,
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_index("ix_ideas_team_newest")
         batch_op.drop_index("ix_ideas_team_votes")
     op.drop_table("board_sessions")
     op.drop_table("board_logins")
