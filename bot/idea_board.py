@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.ideas import STATUSES, recent_open_ideas, similar_ideas
+from bot.ideas import STATUSES, recent_open_ideas, similar_ideas, write_csv
 from bot.models import Feedback, Idea, IdeaEvent, Member, TeamMember, Vote
 
 S = TypeVar("S", bound=Select[Any])
@@ -224,6 +224,29 @@ async def all_rows(session: AsyncSession, team_ids: Sequence[int], filters: Filt
         return []
     query = _ordered(_filtered(_listing(None), team_ids, filters), filters.sort)
     return _listed(await session.execute(query.limit(CSV_LIMIT)))
+
+
+def export(rows: Sequence[Row], team_names: dict[int, str], stream: IO[str]) -> None:
+    """The rows as CSV (``bot.ideas.write_csv``: its columns, and text cells a spreadsheet
+    would run as a formula made safe)."""
+    write_csv(
+        [
+            {
+                "id": row.id,
+                "team": team_names.get(row.team_id, ""),
+                "status": row.status,
+                "why": row.why,
+                "how": row.how,
+                "author": row.author,
+                "owner": row.owner,
+                "votes": row.votes,
+                "created_at": row.created_at.isoformat(),
+                "done_at": row.done_at.isoformat() if row.done_at else "",
+            }
+            for row in rows
+        ],
+        stream,
+    )
 
 
 async def owners(session: AsyncSession, team_ids: Sequence[int]) -> dict[int, str]:

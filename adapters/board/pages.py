@@ -14,7 +14,7 @@ from adapters.board.app import OWNERS_SECONDS, PREFIX, board_of, html, notice, s
 from bot import board_access, digest_archive, idea_board, trends, votes
 from bot.board_access import BoardTeam, Viewer
 from bot.digest import attribution
-from bot.ideas import STATUSES, write_csv
+from bot.ideas import STATUSES
 from bot.markers import shown
 
 
@@ -74,24 +74,7 @@ async def ideas_csv(
     rows = await idea_board.all_rows(session, viewer.team_ids, filters)
     teams = {team.id: team.name for team in viewer.teams}
     out = io.StringIO()
-    write_csv(
-        [
-            {
-                "id": row.id,
-                "team": teams.get(row.team_id, ""),
-                "status": row.status,
-                "why": row.why,
-                "how": row.how,
-                "author": row.author,
-                "owner": row.owner,
-                "votes": row.votes,
-                "created_at": row.created_at.isoformat(),
-                "done_at": row.done_at.isoformat() if row.done_at else "",
-            }
-            for row in rows
-        ],
-        out,
-    )
+    idea_board.export(rows, teams, out)
     return web.Response(
         body=out.getvalue().encode("utf-8"),
         content_type="text/csv",

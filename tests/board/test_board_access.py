@@ -8,7 +8,9 @@ import logging
 import pytest
 from board_support import Board, origin, say
 
-from bot import bootstrap
+from bot import bootstrap, chat
+from bot.config import Settings
+from bot.messages import Say
 from tests.board.conftest import PUBLIC_URL
 
 
@@ -16,10 +18,9 @@ async def test_the_chat_command_answers_privately_with_a_one_time_link(board: Bo
     reply = await say(board.services, origin("anna"), "board")
     assert f"{PUBLIC_URL.rstrip('/')}/board/login/" in reply
     assert "works once, for 10 minutes" in reply
-    outcomes = await __import__("bot.chat", fromlist=["x"]).handle_text(
-        board.services, origin("anna"), "board"
-    )
-    assert all(outcome.private for outcome in outcomes)
+    outcomes = await chat.handle_text(board.services, origin("anna"), "board")
+    assert [type(o) for o in outcomes] == [Say]
+    assert all(o.private for o in outcomes if isinstance(o, Say))
 
 
 async def test_a_link_signs_in_once_and_a_reused_link_is_refused(board: Board) -> None:
@@ -94,12 +95,11 @@ async def test_tokens_never_reach_the_access_log(
 
 
 async def test_without_a_public_url_the_board_is_not_mounted_and_chat_says_so(
-    settings: object, http: object
+    settings: Settings,
 ) -> None:
     from board_support import start
 
-    assert isinstance(settings, bootstrap.Settings.__class__) or True
-    services = bootstrap.build(settings)  # type: ignore[arg-type]
+    services = bootstrap.build(settings)
     started = await start(services)
     try:
         reply = await say(services, origin("anna"), "board")
@@ -117,3 +117,20 @@ def test_the_console_shows_a_sign_in_link_whole_to_be_copied() -> None:
     link = "http://127.0.0.1:8080/board/login/" + "Ab-_9" * 9
     text, _ = render(Message((Paragraph(f"Your link to the board (only for you): {link}"),), ""))
     assert link in [line.strip() for line in text.splitlines()]
+
+
+async def test_the_cookie_is_secure_when_the_public_url_is_https(settings: Settings) -> None:
+    from board_support import start
+
+    public = "https://waarom.example.org"
+    services = bootstrap.build(settings.model_copy(update={"waarom_public_url": public}))
+    started = await start(services)
+    try:
+        link = await started.link(origin("anna"))
+        assert link.startswith("https://waarom.example.org/board/login/")
+        person = await started.person()
+        response = await person.post("/board/" + link.split("/board/", 1)[1], csrf=False)
+        assert response.status == 303
+        assert "Secure" in response.headers["Set-Cookie"]
+    finally:
+        await started.close()
