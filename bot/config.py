@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # Days the raw text of feedback is kept after it was received; after that only the
     # redacted text and its words remain. At least one day: there is no "keep forever".
     waarom_retention_days: int = Field(default=90, ge=1, le=36500)
+    # Where people reach this server (https://waarom.example.org): the board's sign-in links
+    # point there. Without it the board is not mounted.
+    waarom_public_url: str | None = None
 
     # What the settings were built with (overrides, ``_env_file``), for :meth:`part`.
     _given: dict[str, Any] = PrivateAttr(default_factory=dict)

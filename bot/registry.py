@@ -27,7 +27,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The module of each platform's ``adapter``, in the order they are mounted.
-PLATFORMS = ("adapters.slack.platform", "adapters.teams.platform", "adapters.console.platform")
+PLATFORMS = (
+    "adapters.slack.platform",
+    "adapters.teams.platform",
+    "adapters.console.platform",
+    "adapters.board.platform",
+)
 
 
 @cache

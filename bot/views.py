@@ -26,7 +26,7 @@ from bot.models import Feedback, Idea, Nudge, Team
 from bot.prompts import Prompt
 from bot.safe_text import one_line
 
-COMMANDS = ("help", "ask", "feedback", "ideas", "idea", "merge", "digest", "settings")
+COMMANDS = ("help", "ask", "feedback", "ideas", "idea", "merge", "digest", "settings", "board")
 LEAD_COMMANDS = ("idea", "merge", "settings")
 
 
@@ -205,8 +205,9 @@ def idea_line(t: Translator, idea: Idea, names: dict[int, str]) -> str:
     )
     author = one_line(names.get(idea.author_member_id or 0, ""))
     by = f" — {author}" if author else ""
+    votes = f" · {t('ideas.votes', count=idea.votes)}" if idea.votes else ""
     how, why = one_line(idea.how), one_line(idea.why)
-    return f"#{idea.id} [{status}] {how}{by}{owner}\n    {t('ideas.why')}: {why}"
+    return f"#{idea.id} [{status}] {how}{by}{owner}{votes}\n    {t('ideas.why')}: {why}"
 
 
 def ideas_message(

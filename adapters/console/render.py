@@ -26,7 +26,14 @@ def render(message: Message) -> tuple[str, list[Button]]:
                 lines.extend(["", title, "─" * min(len(title), WIDTH)])
             case Paragraph(text, muted):
                 for paragraph in clean(text).split("\n"):
-                    wrapped = textwrap.wrap(paragraph, WIDTH - 2, subsequent_indent="  ") or [""]
+                    # A link stays whole, to be copied (a sign-in link has hyphens).
+                    wrapped = textwrap.wrap(
+                        paragraph,
+                        WIDTH - 2,
+                        subsequent_indent="  ",
+                        break_long_words=False,
+                        break_on_hyphens=False,
+                    ) or [""]
                     lines.extend(f"({line})" if muted and line else line for line in wrapped)
             case Quote(text, attribution):
                 quoted = textwrap.wrap(f"“{one_line(text)}”", WIDTH - 4)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from bot import command_text, views
 from bot.bootstrap import Services
+from bot.chat.board import board_command
 from bot.chat.digest import digest_command
 from bot.chat.feedback import feedback_command
 from bot.chat.ideas import idea_command, ideas_command, merge_command
@@ -30,6 +31,7 @@ ALIASES = {
     "samenvoegen": "merge",
     "instellingen": "settings",
     "overzicht": "digest",
+    "bord": "board",
 }
 
 
@@ -70,4 +72,5 @@ COMMANDS: dict[str, Handler] = {
     "merge": merge_command,
     "digest": digest_command,
     "settings": settings_command,
+    "board": board_command,
 }

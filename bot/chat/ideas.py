@@ -7,8 +7,9 @@ from bot import command_text, directory, views
 from bot.chat.identity import Context, team_ids
 from bot.chat.replies import private, told
 from bot.command_text import Typed
+from bot.idea_notices import author_notice
 from bot.ideas import IdeaError, count_ideas, list_ideas, merge, move, team_idea
-from bot.messages import Notify, Outcome
+from bot.messages import Outcome
 from bot.models import Idea, Member
 
 IDEAS_SHOWN = 15
@@ -84,12 +85,4 @@ async def merge_command(ctx: Context, typed: Typed) -> list[Outcome]:
 
 
 async def _author_notice(ctx: Context, idea: Idea, key: str, **values: object) -> list[Outcome]:
-    if idea.author_member_id is None or idea.author_member_id == ctx.member.id:
-        return []
-    # Found here, in the same transaction, so that every platform follows one rule: an
-    # author whose workspace is gone is not told.
-    target = await directory.reachable_member(ctx.session, idea.author_member_id)
-    if target is None:
-        return []
-    author_t = ctx.t  # the author reads the team's language
-    return [Notify(target, views.text_message(author_t(key, id=idea.id, **values)))]
+    return list(await author_notice(ctx.session, ctx.t, idea, ctx.member.id, key, **values))
