@@ -23,6 +23,10 @@ PAGE_SIZE = 25
 CSV_LIMIT = 50_000
 SORTS = ("votes", "newest")
 
+# An idea a lead may act on: the board's actions read its id, team and status and hand it
+# back to the core's rules, which do every write.
+LeadIdea = Idea
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:

@@ -15,7 +15,6 @@ from bot import board_access, board_actions, idea_board, votes
 from bot.board_access import Viewer
 from bot.ideas import STATUSES, IdeaError
 from bot.messages import Notify
-from bot.models import Idea
 
 
 def _id(request: web.Request) -> int | None:
@@ -66,7 +65,7 @@ async def vote(request: web.Request, viewer: Viewer, session: AsyncSession) -> w
 
 async def _lead_idea(
     request: web.Request, viewer: Viewer, session: AsyncSession
-) -> Idea | web.StreamResponse:
+) -> idea_board.LeadIdea | web.StreamResponse:
     idea_id = _id(request)
     idea = await idea_board.find(session, viewer.team_ids, idea_id) if idea_id else None
     if idea is None:
@@ -86,7 +85,7 @@ async def change(request: web.Request, viewer: Viewer, session: AsyncSession) ->
     form = await _form(request)
     services = board_of(request).services
     found = await _lead_idea(request, viewer, session)
-    if not isinstance(found, Idea):
+    if isinstance(found, web.StreamResponse):
         return found
     owner = None
     if (form.get("owner") or "").isdigit():
@@ -115,7 +114,7 @@ async def merge(request: web.Request, viewer: Viewer, session: AsyncSession) -> 
     form = await _form(request)
     services = board_of(request).services
     found = await _lead_idea(request, viewer, session)
-    if not isinstance(found, Idea):
+    if isinstance(found, web.StreamResponse):
         return found
     into_id = (form.get("into") or "").strip().lstrip("#")
     into = None

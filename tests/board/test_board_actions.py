@@ -66,7 +66,7 @@ async def test_a_lead_moves_an_idea_and_its_author_is_told(board: Board) -> None
     assert response.status == 303
     changed = await idea(board.services, idea_id)
     assert changed.status == "planned" and changed.owner_member_id == anna.id
-    assert [(n.member_id, plain_text(n.message)) for n in sent] == [
+    assert [(n.target.member_id, plain_text(n.message)) for n in sent] == [
         (anna.id, f"Your idea #{idea_id} is now: planned.")
     ]
     async with board.services.sessions() as session:
