@@ -7,7 +7,7 @@ and not the loader's. The baseline, measured in the same child, is only reading 
 rows; "at rest" is the same process after its imports, before any digest. The scaling
 exponent is the slope of log(time) against log(items); 1.0 is linear.
 
-    python tests/benchmarks/digest_bench.py [--sizes 1000,10000,100000,1000000] [--databases sqlite,postgres]
+    python -m tests.benchmarks.digest_bench [--sizes 1000,10000,100000,1000000] [--databases sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ import json
 import math
 import os
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _common import fresh_database, peak_rss_mb, run_child
+from tests.support.bench import fresh_database, peak_rss_mb, run_child
 
 WEEK = "2026-W46"
 WORDS = {
@@ -219,8 +216,8 @@ def main() -> None:
             series = []
             for size in sizes:
                 with fresh_database(database, Path(tmp)) as url:
-                    run_child(Path(__file__), "load", url, str(size))
-                    got = run_child(Path(__file__), "measure", url, str(size))
+                    run_child(__spec__.name, "load", url, str(size))
+                    got = run_child(__spec__.name, "measure", url, str(size))
                 series.append((size, got["seconds"]))
                 row = {
                     "database": database,

@@ -5,7 +5,7 @@ the real importer (parse, normalise, redact, dedupe, batched INSERT … ON CONFL
 and once as a baseline of plain batched INSERTs of the same rows. Each run is its own process,
 so peak memory (max RSS) is per run.
 
-    python tests/benchmarks/import_bench.py [--sizes 10000,100000,1000000] [--databases sqlite,postgres]
+    python -m tests.benchmarks.import_bench [--sizes 10000,100000,1000000] [--databases sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ import datetime as dt
 import hashlib
 import json
 import random
-import sys
 import tempfile
 import time
 import zoneinfo
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _common import fresh_database, peak_rss_mb, run_child
+from tests.support.bench import fresh_database, peak_rss_mb, run_child
 
 PHRASES = [
     "Monteur kwam pas na {n} dagen, ondertussen met de trein naar Utrecht",
@@ -168,7 +165,7 @@ def main() -> None:
             digest = sha.hexdigest()[:12]
             for database in args.databases.split(","):
                 measured = {
-                    kind: run_child(Path(__file__), kind, database, str(path))
+                    kind: run_child(__spec__.name, kind, database, str(path))
                     for kind in ("baseline", "ours")
                 }
                 row = {

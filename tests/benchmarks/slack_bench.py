@@ -12,7 +12,7 @@ to it; the acknowledgement latencies (p50/p90/p99) are those of stored answers. 
 beside it: the bare app's rate in the same run and the ratio, and how long the replies
 after the acknowledgements (message update, thanks) took to finish.
 
-    python tests/benchmarks/slack_bench.py [--requests 1000] [--concurrency 50]
+    python -m tests.benchmarks.slack_bench [--requests 1000] [--concurrency 50]
 
 Targets: p99 under 250 ms at 50 concurrent, and a stored rate of at least 0.15 × the bare
 app's.
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import socket
 import statistics
 import subprocess
@@ -34,12 +33,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT / "tests" / "slack"))
-
-from _common import fresh_database  # noqa: E402
-from slack_fake import (  # noqa: E402
+from tests.support.bench import child_env, fresh_database
+from tests.support.slack_fake import (
     BOT_TOKEN,
     CHANNEL,
     SIGNING_SECRET,
@@ -273,7 +268,7 @@ async def main(requests: int, concurrency: int) -> int:
     fake = FakeSlack()
     await fake.start()
     env = {
-        **os.environ,
+        **child_env(),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.api_url,
@@ -292,9 +287,11 @@ async def main(requests: int, concurrency: int) -> int:
             {**env, "DATABASE_URL": url},
             workdir,
         )
-        bare = spawn([__file__, "--bare", str(bare_port), fake.api_url], env)
+        bare = spawn(["-m", __spec__.name, "--bare", str(bare_port), fake.api_url], env)
         stub = spawn(
-            [__file__, "--stub-core", str(stub_port)], {**env, "DATABASE_URL": url}, workdir
+            ["-m", __spec__.name, "--stub-core", str(stub_port)],
+            {**env, "DATABASE_URL": url},
+            workdir,
         )
         try:
             await wait_healthy(f"http://127.0.0.1:{waarom_port}/healthz", waarom)

@@ -14,7 +14,7 @@ It prints throughput, median and p99 latency per kind, errors, and the server's 
 memory (VmRSS from /proc) after a warm-up and at the end, sampled along the way; then JSON.
 Everything stays on 127.0.0.1.
 
-    python tests/benchmarks/soak_bench.py [--seconds 60] [--database postgres|sqlite]
+    python -m tests.benchmarks.soak_bench [--seconds 60] [--database postgres|sqlite]
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import asyncio
 import itertools
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -32,12 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-for folder in ("reliability", "slack", "teams"):
-    sys.path.insert(0, str(HERE.parent / folder))
-
-from _common import fresh_database  # noqa: E402
+from tests.support.bench import fresh_database
 
 SENDERS = {"slack_command": 2, "slack_submit": 2, "teams": 2, "webhook": 1}
 WARM_UP = 5.0
@@ -67,19 +61,7 @@ class Remote:
 
 async def soak(url: str, seconds: float) -> dict[str, Any]:
     from aiohttp import ClientError, ClientSession
-    from rel_serve import Server, clean_env
-    from slack_fake import (
-        ADMIN,
-        BOT_TOKEN,
-        CHANNEL,
-        SIGNING_SECRET,
-        TEAM,
-        FakeSlack,
-        SlackClient,
-    )
     from sqlalchemy import select
-    from teams_connector import FakeConnector
-    from teams_support import Client
 
     from adapters.slack import render
     from adapters.teams import cards
@@ -87,6 +69,11 @@ async def soak(url: str, seconds: float) -> dict[str, Any]:
     from bot.config import load_settings
     from bot.models import Installation, Member, Team
     from bot.nudges import new_nudge
+    from tests.support.rel_serve import Server, clean_env
+    from tests.support.slack_client import SlackClient
+    from tests.support.slack_fake import ADMIN, BOT_TOKEN, CHANNEL, SIGNING_SECRET, TEAM, FakeSlack
+    from tests.support.teams_connector import FakeConnector
+    from tests.support.teams_support import Client
 
     fake, connector = FakeSlack(), FakeConnector()
     await fake.start()

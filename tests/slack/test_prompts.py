@@ -6,31 +6,11 @@ import json
 import time
 from typing import Any
 
-from slack_fake import FakeSlack
-from slack_support import Running, assert_valid_blocks, assert_valid_view
 from sqlalchemy import func, select
 
 from bot.models import Idea, Nudge
-
-
-def buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
-    """action_id by core action name → value, from a rendered message."""
-    found = {}
-    for block in blocks:
-        if block["type"] == "actions":
-            for element in block["elements"]:
-                found[element["action_id"].split("#")[0]] = element["value"]
-                found[element["action_id"].split("#")[0] + ":id"] = element["action_id"]
-    return found
-
-
-async def ask(serve: Running, fake: FakeSlack) -> dict[str, str]:
-    await serve.slack.command("ask")
-    [prompt] = await fake.wait_for("response_url")
-    assert_valid_blocks(prompt["blocks"])
-    found = buttons(prompt["blocks"])
-    assert {"nudge.answer", "nudge.skip", "nudge.later"} <= found.keys()
-    return found
+from tests.support.slack_fake import FakeSlack
+from tests.support.slack_support import Running, ask, assert_valid_blocks, assert_valid_view
 
 
 async def open_answer_form(serve: Running, fake: FakeSlack) -> tuple[dict[str, Any], str]:

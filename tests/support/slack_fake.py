@@ -1,10 +1,14 @@
-"""A loopback Slack: a fake Web API that records every call, and a client that sends
-signed requests to the app the way Slack does.
+"""A loopback Slack Web API that records every call; the one fake of Slack the tests and
+benchmarks use (:mod:`tests.support.slack_client` sends signed requests to the app).
 
 The fake answers the methods Waarom uses with the fields the SDK reads, and can be told to
-answer a method with HTTP 429 + ``Retry-After`` a few times, or to answer every call only
-after ``delay`` seconds. ``response_url``s point at it too (``/response/<n>``), so replies
-through them are recorded like any other call.
+answer a method with HTTP 429 + ``Retry-After`` a few times, to answer every call only after
+``delay`` seconds, or to hold each answer ``hold`` seconds after the call is recorded (so a
+client can be stopped while its calls are under way). ``response_url``s point at it too
+(``/response/<n>``), so replies through them are recorded like any other call.
+
+Like Slack, it limits ``chat.postMessage`` when told to (``per_channel`` messages per second
+per channel, ``per_workspace`` in all), answering 429 with ``Retry-After`` beyond that.
 
 Like Slack, it refuses a method whose scope the token was not granted (``missing_scope``,
 with ``needed`` and ``provided``). A token is granted what the app's manifest asks for
@@ -19,15 +23,14 @@ import contextlib
 import itertools
 import json
 import time
-import urllib.parse
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from aiohttp import ClientSession, web
+from aiohttp import web
 from aiohttp.test_utils import TestServer
-from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import app as slack_app
 
@@ -96,6 +99,14 @@ class FakeSlack:
     scopes: frozenset[str] = field(default_factory=manifest_scopes)
     # Seconds each Web API call (and response_url post) takes to be answered.
     delay: float = 0.0
+    # Seconds each Web API answer is held after its call was recorded.
+    hold: float = 0.0
+    # Slack's posting limits, in messages per second (None: no limit).
+    per_channel: float | None = None
+    per_workspace: float | None = None
+    throttled: int = 0
+    _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    _all: deque[float] = field(default_factory=deque)
     _throttle: dict[str, list[int]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -154,6 +165,16 @@ class FakeSlack:
                 await asyncio.wait_for(self._changed.wait(), remaining)
         return self.of(method)
 
+    def posts(self) -> list[Call]:
+        return self.of("chat.postMessage")
+
+    def channels(self) -> dict[str, int]:
+        """How many messages were posted to each channel."""
+        counts: dict[str, int] = defaultdict(int)
+        for call in self.posts():
+            counts[str(call.args.get("channel"))] += 1
+        return dict(counts)
+
     async def settle(self, quiet: float = 0.3) -> None:
         """Wait until no call has arrived for ``quiet`` seconds (background work done)."""
         while True:
@@ -196,8 +217,9 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
         waits = self._throttle.get(method)
-        if waits:
-            retry_after = waits.pop(0)
+        if waits or self._over_the_limit(method, args):
+            retry_after = waits.pop(0) if waits else 1
+            self.throttled += 1
             self._record(method + ":429", args, token)
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
@@ -205,7 +227,22 @@ class FakeSlack:
                 headers={"Retry-After": str(retry_after)},
             )
         self._record(method, args, token)
-        return web.json_response(self._answer(method, args, token))
+        answer = self._answer(method, args, token)
+        if self.hold:
+            await asyncio.sleep(self.hold)
+        return web.json_response(answer)
+
+    def _over_the_limit(self, method: str, args: dict[str, Any]) -> bool:
+        """Counts a post against Slack's limits; True if it goes over one of them."""
+        if method != "chat.postMessage":
+            return False
+        now = time.monotonic()
+        channel = self._recent[str(args.get("channel"))]
+        if _full(channel, self.per_channel, now) or _full(self._all, self.per_workspace, now):
+            return True
+        channel.append(now)
+        self._all.append(now)
+        return False
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method != "oauth.v2.access" and not (token or "").startswith("xoxb-"):
@@ -289,237 +326,10 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
 
-class SlackClient:
-    """Sends requests to the app as Slack would: signed with the signing secret."""
-
-    _ids = itertools.count(1)
-
-    def __init__(
-        self, http: ClientSession, base_url: str, fake: FakeSlack, secret: str = SIGNING_SECRET
-    ) -> None:
-        self.http = http
-        self.base_url = base_url.rstrip("/")
-        self.fake = fake
-        self.verifier = SignatureVerifier(secret)
-
-    def headers(
-        self, body: str, *, timestamp: int | None = None, content_type: str
-    ) -> dict[str, str]:
-        ts = str(timestamp if timestamp is not None else int(time.time()))
-        return {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
-        }
-
-    async def send(
-        self,
-        body: str,
-        content_type: str,
-        *,
-        headers: dict[str, str] | None = None,
-        timestamp: int | None = None,
-        path: str = "/slack/events",
-    ) -> tuple[int, str]:
-        sent = self.headers(body, timestamp=timestamp, content_type=content_type)
-        sent.update(headers or {})
-        async with self.http.post(
-            self.base_url + path, data=body.encode(), headers=sent
-        ) as response:
-            return response.status, await response.text()
-
-    def next_id(self) -> int:
-        return next(self._ids)
-
-    async def command(
-        self,
-        text: str,
-        *,
-        user: str = USER,
-        channel: str = CHANNEL,
-        team: str = TEAM,
-        **kwargs: Any,
-    ) -> tuple[int, str]:
-        return await self.send(
-            self.command_body(text, user=user, channel=channel, team=team),
-            "application/x-www-form-urlencoded",
-            **kwargs,
-        )
-
-    def command_body(
-        self, text: str, *, user: str = USER, channel: str = CHANNEL, team: str = TEAM
-    ) -> str:
-        n = self.next_id()
-        form = {
-            "token": "legacy",
-            "team_id": team,
-            "team_domain": "acme",
-            "channel_id": channel,
-            "channel_name": "directmessage" if channel.startswith("D") else CHANNEL_NAME,
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/waarom",
-            "text": text,
-            "api_app_id": "A0WAAROM",
-            "response_url": self.fake.response_url(f"cmd-{n}"),
-            "trigger_id": f"{n}.1111.trigger{n:04d}",
-        }
-        return urllib.parse.urlencode(form)
-
-    async def interactive(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
-        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
-        return await self.send(body, "application/x-www-form-urlencoded", **kwargs)
-
-    async def click(
-        self,
-        action_id: str,
-        value: str,
-        *,
-        message_ts: str = "1700000000.000001",
-        user: str = USER,
-        channel: str = CHANNEL,
-        action_ts: float | None = None,
-        ephemeral: bool = False,
-        **kwargs: Any,
-    ) -> tuple[int, str]:
-        n = self.next_id()
-        payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM, "domain": "acme"},
-            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-            "api_app_id": "A0WAAROM",
-            "trigger_id": f"{n}.2222.click{n:04d}",
-            "container": {
-                "type": "message",
-                "message_ts": message_ts,
-                "channel_id": channel,
-                "is_ephemeral": ephemeral,
-            },
-            "channel": {"id": channel, "name": CHANNEL_NAME},
-            "message": {"type": "message", "ts": message_ts, "text": "prompt"},
-            "response_url": self.fake.response_url(f"click-{n}"),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "text": {"type": "plain_text", "text": "x"},
-                    "action_ts": f"{action_ts if action_ts is not None else time.time():.6f}",
-                }
-            ],
-        }
-        return await self.interactive(payload, **kwargs)
-
-    async def home_click(
-        self, action_id: str, value: str, *, user: str = USER, **kwargs: Any
-    ) -> tuple[int, str]:
-        """A button pressed on the App Home: Slack names the view, no channel, no
-        response_url."""
-        n = self.next_id()
-        view_id = f"VHOME{n:05d}"
-        payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM, "domain": "acme"},
-            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-            "api_app_id": "A0WAAROM",
-            "trigger_id": f"{n}.6666.home{n:04d}",
-            "container": {"type": "view", "view_id": view_id},
-            "view": {"id": view_id, "type": "home", "team_id": TEAM, "blocks": []},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "text": {"type": "plain_text", "text": "x"},
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
-        return await self.interactive(payload, **kwargs)
-
-    async def submit(
-        self,
-        view: dict[str, Any],
-        values: dict[str, str],
-        *,
-        user: str = USER,
-        view_id: str | None = None,
-        **kwargs: Any,
-    ) -> tuple[int, str]:
-        """Submit a modal the app opened (``view`` as sent to views.open) with ``values``."""
-        n = self.next_id()
-        state: dict[str, Any] = {}
-        for block in view["blocks"]:
-            if block["type"] != "input":
-                continue
-            element = block["element"]
-            name = block["block_id"]
-            if name not in values:
-                continue
-            if element["type"] == "static_select":
-                state[name] = {
-                    element["action_id"]: {
-                        "type": "static_select",
-                        "selected_option": {"value": values[name]},
-                    }
-                }
-            else:
-                state[name] = {
-                    element["action_id"]: {"type": "plain_text_input", "value": values[name]}
-                }
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM, "domain": "acme"},
-            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-            "api_app_id": "A0WAAROM",
-            "trigger_id": f"{n}.3333.submit{n:04d}",
-            "view": {
-                **view,
-                "id": view_id or f"VSUB{n:06d}",
-                "team_id": TEAM,
-                "hash": f"h{n}",
-                "state": {"values": state},
-            },
-        }
-        return await self.interactive(payload, **kwargs)
-
-    async def shortcut(
-        self, text: str, *, user: str = USER, channel: str = CHANNEL, **kwargs: Any
-    ) -> tuple[int, str]:
-        n = self.next_id()
-        payload = {
-            "type": "message_action",
-            "callback_id": "log_feedback",
-            "team": {"id": TEAM, "domain": "acme"},
-            "user": {"id": user, "name": user.lower()},
-            "channel": {"id": channel, "name": CHANNEL_NAME},
-            "trigger_id": f"{n}.4444.short{n:04d}",
-            "message_ts": "1700000000.000099",
-            "response_url": self.fake.response_url(f"short-{n}"),
-            "message": {
-                "type": "message",
-                "user": "U0OTHER",
-                "ts": "1700000000.000099",
-                "text": text,
-            },
-        }
-        return await self.interactive(payload, **kwargs)
-
-    async def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, team: str = TEAM, **kwargs: Any
-    ) -> tuple[int, str]:
-        body = json.dumps(
-            {
-                "token": "legacy",
-                "team_id": team,
-                "api_app_id": "A0WAAROM",
-                "type": "event_callback",
-                "event_id": event_id or f"Ev{self.next_id():08d}",
-                "event_time": int(time.time()),
-                "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
-                "event": event,
-            }
-        )
-        return await self.send(body, "application/json", **kwargs)
+def _full(window: deque[float], per_second: float | None, now: float) -> bool:
+    """Whether the last second's sends in ``window`` already reach ``per_second``."""
+    if per_second is None:
+        return False
+    while window and now - window[0] >= 1.0:
+        window.popleft()
+    return len(window) >= per_second
