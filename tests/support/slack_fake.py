@@ -67,6 +67,30 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
 KINDS = ("channels", "groups", "im")
 
 
+AUTH_TEST: dict[str, Any] = {
+    "ok": True,
+    "url": "https://acme.slack.com/",
+    "team": TEAM_NAME,
+    "user": "waarom",
+    "team_id": TEAM,
+    "user_id": BOT_USER,
+    "bot_id": BOT_ID,
+    "is_enterprise_install": False,
+}
+# What installing the app in a second workspace answers (its scope: the granted ones).
+OAUTH_ACCESS: dict[str, Any] = {
+    "ok": True,
+    "app_id": "A0WAAROM",
+    "access_token": "xoxb-oauth-installed-token",
+    "token_type": "bot",
+    "bot_user_id": BOT_USER,
+    "team": {"id": "T0SECOND", "name": "Second Co"},
+    "enterprise": None,
+    "is_enterprise_install": False,
+    "authed_user": {"id": "U0INSTALLER"},
+}
+
+
 def manifest_scopes() -> frozenset[str]:
     manifest = yaml.safe_load(MANIFEST.read_text("utf-8"))
     return frozenset(manifest["oauth_config"]["scopes"]["bot"])
@@ -245,6 +269,36 @@ class FakeSlack:
         return False
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        refused = self._refusal(method, args, token)
+        if refused is not None:
+            return refused
+        match method:
+            case "auth.test":
+                return dict(AUTH_TEST)
+            case "oauth.v2.access":
+                return {**OAUTH_ACCESS, "scope": ",".join(sorted(self.scopes))}
+            case "users.info":
+                user = self.users.get(str(args.get("user")))
+                if user is None:
+                    return {"ok": False, "error": "user_not_found"}
+                return {
+                    "ok": True,
+                    "user": {"id": args.get("user"), "team_id": TEAM, "profile": {}, **user},
+                }
+            case "conversations.history":
+                # Waarom's own posts in the channel, newest first, with their metadata.
+                posted = [
+                    {"type": "message", "ts": f"1700000000.{n:06d}", **c.args}
+                    for n, c in enumerate(self.of("chat.postMessage"), start=1)
+                    if c.args.get("channel") == args.get("channel")
+                ]
+                return {"ok": True, "messages": posted[::-1], "has_more": False}
+        return self._message_answer(method, args)
+
+    def _refusal(
+        self, method: str, args: dict[str, Any], token: str | None
+    ) -> dict[str, Any] | None:
+        """Slack's answer to a call without a bot token or without the scope it needs."""
         if method != "oauth.v2.access" and not (token or "").startswith("xoxb-"):
             return {"ok": False, "error": "not_authed"}
         needed = needed_scopes(method, args)
@@ -255,74 +309,27 @@ class FakeSlack:
                 "needed": ",".join(needed),
                 "provided": ",".join(sorted(self.scopes)),
             }
+        return None
+
+    def _message_answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Answers to posting, updating, opening views and conversations."""
+        channel = args.get("channel")
         match method:
-            case "auth.test":
-                return {
-                    "ok": True,
-                    "url": "https://acme.slack.com/",
-                    "team": TEAM_NAME,
-                    "user": "waarom",
-                    "team_id": TEAM,
-                    "user_id": BOT_USER,
-                    "bot_id": BOT_ID,
-                    "is_enterprise_install": False,
-                }
             case "chat.postMessage":
-                return {
-                    "ok": True,
-                    "channel": args.get("channel"),
-                    "ts": f"1700000000.{next(self._ts):06d}",
-                    "message": {},
-                }
+                ts = f"1700000000.{next(self._ts):06d}"
+                return {"ok": True, "channel": channel, "ts": ts, "message": {}}
             case "chat.update":
-                return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+                return {"ok": True, "channel": channel, "ts": args.get("ts")}
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
             case "views.open" | "views.publish":
-                return {
-                    "ok": True,
-                    "view": {"id": f"V{next(self._ts):08d}", **(args.get("view") or {})},
-                }
+                view = {"id": f"V{next(self._ts):08d}", **(args.get("view") or {})}
+                return {"ok": True, "view": view}
             case "conversations.info":
-                return {
-                    "ok": True,
-                    "channel": {
-                        "id": args.get("channel"),
-                        "name": CHANNEL_NAME,
-                        "is_channel": True,
-                    },
-                }
-            case "conversations.history":
-                # Waarom's own posts in the channel, newest first, with their metadata.
-                posted = [
-                    {"type": "message", "ts": f"1700000000.{n:06d}", **c.args}
-                    for n, c in enumerate(self.of("chat.postMessage"), start=1)
-                    if c.args.get("channel") == args.get("channel")
-                ]
-                return {"ok": True, "messages": posted[::-1], "has_more": False}
+                found = {"id": channel, "name": CHANNEL_NAME, "is_channel": True}
+                return {"ok": True, "channel": found}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
-            case "users.info":
-                user = self.users.get(str(args.get("user")))
-                if user is None:
-                    return {"ok": False, "error": "user_not_found"}
-                return {
-                    "ok": True,
-                    "user": {"id": args.get("user"), "team_id": TEAM, "profile": {}, **user},
-                }
-            case "oauth.v2.access":
-                return {
-                    "ok": True,
-                    "app_id": "A0WAAROM",
-                    "access_token": "xoxb-oauth-installed-token",
-                    "token_type": "bot",
-                    "scope": ",".join(sorted(self.scopes)),
-                    "bot_user_id": BOT_USER,
-                    "team": {"id": "T0SECOND", "name": "Second Co"},
-                    "enterprise": None,
-                    "is_enterprise_install": False,
-                    "authed_user": {"id": "U0INSTALLER"},
-                }
         return {"ok": False, "error": "unknown_method"}
 
 
