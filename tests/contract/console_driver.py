@@ -12,10 +12,15 @@ from __future__ import annotations
 import asyncio
 import io
 import queue
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiohttp import ClientSession
 
 from adapters.console.session import ConsoleChat
+from bot import bootstrap
 from bot.bootstrap import Services
+from bot.config import load_settings
 from bot.messages import Button, Form
 from tests.contract.driver import ANNA
 
@@ -66,9 +71,9 @@ class Terminal(ConsoleChat):
         finally:
             self.filling = False
 
-    def start(self, work: Callable[[], Awaitable[None]]) -> None:
+    def start(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self.keyboard.waiting.clear()
-        self.task = asyncio.create_task(work())  # type: ignore[arg-type]
+        self.task = asyncio.create_task(work())
 
     async def type(self, *lines: str) -> str:
         """Type ``lines`` one at a time, each once the terminal waits for it; what it
@@ -84,8 +89,11 @@ class Terminal(ConsoleChat):
     async def idle(self) -> None:
         assert self.task is not None
         waiting = asyncio.ensure_future(self.keyboard.waiting.wait())
-        await asyncio.wait({waiting, self.task}, timeout=WAIT, return_when="FIRST_COMPLETED")
+        done, _ = await asyncio.wait(
+            {waiting, self.task}, timeout=WAIT, return_when="FIRST_COMPLETED"
+        )
         waiting.cancel()
+        assert done, f"the console did not answer within {WAIT:.0f} s"
         if self.task.done():
             self.task.result()  # raises what went wrong in the adapter
 
@@ -103,6 +111,12 @@ class ConsoleDriver:
         self.services = services
         self.terminals: dict[str, Terminal] = {}
         self.spares: list[Terminal] = []
+
+    @classmethod
+    async def start(cls, database_url: str, http: ClientSession) -> ConsoleDriver:
+        """The console needs no HTTP: ``http`` is taken only to start like the others."""
+        settings = load_settings(database_url=database_url, waarom_language="en", _env_file=None)
+        return cls(bootstrap.build(settings))
 
     def terminal(self, member: str) -> Terminal:
         if member not in self.terminals:
@@ -127,10 +141,12 @@ class ConsoleDriver:
         term = self.terminal(member)
         form = term.form
         assert form is not None, f"no form was opened for {member}"
-        if not term.filling:
-            term = self.spare(member)
-            term.start(lambda: term.fill(form))
-        return await term.type(*(values.get(field.name, "") for field in form.fields))
+        lines = [values.get(field.name, "") for field in form.fields]
+        if term.filling:
+            return await term.type(*lines)
+        spare = self.spare(member)
+        spare.start(lambda: spare.fill(form))
+        return await spare.type(*lines)
 
     def spare(self, member: str) -> Terminal:
         term = Terminal(self.services, member)
@@ -140,3 +156,4 @@ class ConsoleDriver:
     async def close(self) -> None:
         for term in [*self.spares, *self.terminals.values()]:
             await term.close()
+        await self.services.close()

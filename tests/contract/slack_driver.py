@@ -94,8 +94,8 @@ class SlackDriver:
         for call in shown:
             self._remember(member, call)
         texts = [text for call in shown for text in shown_texts(call.args)]
-        if body:  # a modal answered in the acknowledgement (errors)
-            texts.extend(shown_texts(json.loads(body)))
+        if body:  # a modal answered in the acknowledgement: its fields' errors
+            texts.extend(json.loads(body).get("errors", {}).values())
         return "\n".join(texts)
 
     def _remember(self, member: str, call: Call) -> None:
@@ -103,10 +103,12 @@ class SlackDriver:
             assert_valid_view(call["view"])
             self.forms[member] = (call["view"], f"VCONTRACT{len(self.fake.calls)}")
             return
-        assert_valid_blocks(call["blocks"])
-        if any(block["type"] == "actions" for block in call["blocks"]):
+        blocks = call.args.get("blocks") or []
+        if blocks:
+            assert_valid_blocks(blocks)
+        if any(block["type"] == "actions" for block in blocks):
             ephemeral = call.method == "response_url" and call.args.get("response_type") != (
                 "in_channel"
             )
             ts = str(call.args.get("ts") or "1700000000.000001")
-            self.messages[member] = Shown(call["blocks"], ephemeral, ts)
+            self.messages[member] = Shown(blocks, ephemeral, ts)
