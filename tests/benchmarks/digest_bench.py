@@ -7,7 +7,7 @@ and not the loader's. The baseline, measured in the same child, is only reading 
 rows; "at rest" is the same process after its imports, before any digest. The scaling
 exponent is the slope of log(time) against log(items); 1.0 is linear.
 
-    python tests/benchmarks/digest_bench.py [--sizes 1000,10000,100000,1000000] [--databases sqlite,postgres]
+    python -m tests.benchmarks.digest_bench [--sizes 1000,10000,100000,1000000] [--databases sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ import json
 import math
 import os
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _common import fresh_database, peak_rss_mb, run_child
+from tests.support.bench import fresh_database, peak_rss_mb, run_child
 
 WEEK = "2026-W46"
 WORDS = {
@@ -202,6 +199,53 @@ def child(task: str, url: str, size: int) -> None:
     print(json.dumps({**result, "peak_mb": peak_rss_mb()}))
 
 
+def measure_size(database: str, size: int, workdir: Path) -> dict[str, object]:
+    """Build one week's digest of ``size`` items in a fresh database; prints the row."""
+    with fresh_database(database, workdir) as url:
+        run_child(__spec__.name, "load", url, str(size))
+        got = run_child(__spec__.name, "measure", url, str(size))
+    row: dict[str, object] = {
+        "database": database,
+        "items": size,
+        "build_s": round(got["seconds"], 3),
+        "read_rows_s": round(got["read_seconds"], 3),
+        "peak_mb": round(got["peak_mb"], 1),
+        "at_rest_mb": round(got["rest_mb"], 1),
+        "themes": got["themes"],
+        "highlights": got["highlights"],
+    }
+    print(
+        f"{database:9} {size:>9,} items  build {got['seconds']:7.2f} s  (reading rows alone "
+        f"{got['read_seconds']:.2f} s)  peak {got['peak_mb']:.0f} MB "
+        f"(at rest {got['rest_mb']:.0f} MB)",
+        flush=True,
+    )
+    return {**row, "seconds": got["seconds"]}
+
+
+def scaling(database: str, series: list[tuple[int, float]]) -> dict[str, object]:
+    """The slope of log(time) against log(items), overall and between the two largest."""
+    xs = [math.log(s) for s, _ in series]
+    ys = [math.log(t) for _, t in series]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mean_x) ** 2 for x in xs
+    )
+    # Fixed costs (fitting the theme model on a sample) flatten the overall slope; the step
+    # between the two largest sizes shows how the work itself grows.
+    (small, t_small), (large, t_large) = series[-2], series[-1]
+    top = math.log(t_large / t_small) / math.log(large / small)
+    print(
+        f"{database:9} scaling exponent {slope:.2f} overall, {top:.2f} from "
+        f"{small:,} to {large:,} items (1.0 = linear)"
+    )
+    return {
+        "database": database,
+        "scaling_exponent": round(slope, 2),
+        "scaling_exponent_top": round(top, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -215,54 +259,16 @@ def main() -> None:
         child(args.child[0], args.child[1], int(args.child[2]))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = []
+    results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for database in args.databases.split(","):
             series = []
             for size in sizes:
-                with fresh_database(database, Path(tmp)) as url:
-                    run_child(Path(__file__), "load", url, str(size))
-                    got = run_child(Path(__file__), "measure", url, str(size))
-                series.append((size, got["seconds"]))
-                row = {
-                    "database": database,
-                    "items": size,
-                    "build_s": round(got["seconds"], 3),
-                    "read_rows_s": round(got["read_seconds"], 3),
-                    "peak_mb": round(got["peak_mb"], 1),
-                    "at_rest_mb": round(got["rest_mb"], 1),
-                    "themes": got["themes"],
-                    "highlights": got["highlights"],
-                }
+                row = measure_size(database, size, Path(tmp))
+                series.append((size, float(row.pop("seconds"))))
                 results.append(row)
-                print(
-                    f"{database:9} {size:>9,} items  build {row['build_s']:7.2f} s  (reading rows alone "
-                    f"{row['read_rows_s']:.2f} s)  peak {row['peak_mb']:.0f} MB "
-                    f"(at rest {row['at_rest_mb']:.0f} MB)",
-                    flush=True,
-                )
             if len(series) > 1:
-                xs = [math.log(s) for s, _ in series]
-                ys = [math.log(t) for _, t in series]
-                mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-                slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
-                    (x - mean_x) ** 2 for x in xs
-                )
-                # Fixed costs (fitting the theme model on a sample) flatten the overall slope;
-                # the step between the two largest sizes shows how the work itself grows.
-                (small, t_small), (large, t_large) = series[-2], series[-1]
-                top = math.log(t_large / t_small) / math.log(large / small)
-                print(
-                    f"{database:9} scaling exponent {slope:.2f} overall, {top:.2f} from "
-                    f"{small:,} to {large:,} items (1.0 = linear)"
-                )
-                results.append(
-                    {
-                        "database": database,
-                        "scaling_exponent": round(slope, 2),
-                        "scaling_exponent_top": round(top, 2),
-                    }
-                )
+                results.append(scaling(database, series))
     print(
         json.dumps(
             {"benchmark": "digest", "target": "100k items < 2 s and < 300 MB", "results": results}

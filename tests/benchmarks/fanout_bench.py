@@ -1,12 +1,12 @@
 """Fan-out: one digest to 1,000 teams through a Slack that enforces its rate limits.
 
-A loopback Slack Web API (tests/clock/slack_api.py) allows one message per second per channel
+A loopback Slack Web API (tests/support/slack_fake.py) allows one message per second per channel
 and ``--workspace-rate`` messages per second in the workspace, answering 429 + Retry-After
 beyond that. The clock sends the week's digest to every team through the real Slack adapter
 (SDK client, pacing, retry handler) on a fresh database. The minimum time the limits allow is
 teams / workspace rate; the script prints the total against it, duplicates and losses.
 
-    python tests/benchmarks/fanout_bench.py [--teams 1000] [--workspace-rate 100] [--database postgres]
+    python -m tests.benchmarks.fanout_bench [--teams 1000] [--workspace-rate 100] [--database postgres]
 """
 
 from __future__ import annotations
@@ -23,12 +23,8 @@ from pathlib import Path
 
 import aiohttp
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "clock"))
-
-from _common import fresh_database  # noqa: E402
-from clock_support import make_slack_teams  # noqa: E402
+from tests.support.bench import child_env, fresh_database
+from tests.support.clock_support import make_slack_teams
 
 
 async def run(url: str, teams: int, rate: float, api_url: str, stats_url: str) -> dict[str, float]:
@@ -86,12 +82,14 @@ def main() -> None:
         server = subprocess.Popen(
             [
                 sys.executable,
-                str(HERE.parent / "clock" / "slack_api.py"),
+                "-m",
+                "tests.support.slack_process",
                 "1",
                 str(args.workspace_rate),
             ],
             stdout=subprocess.PIPE,
             text=True,
+            env=child_env(),
         )
         assert server.stdout is not None
         api_url, stats_url = server.stdout.readline().split()

@@ -5,7 +5,7 @@ the real importer (parse, normalise, redact, dedupe, batched INSERT … ON CONFL
 and once as a baseline of plain batched INSERTs of the same rows. Each run is its own process,
 so peak memory (max RSS) is per run.
 
-    python tests/benchmarks/import_bench.py [--sizes 10000,100000,1000000] [--databases sqlite,postgres]
+    python -m tests.benchmarks.import_bench [--sizes 10000,100000,1000000] [--databases sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ import datetime as dt
 import hashlib
 import json
 import random
-import sys
 import tempfile
 import time
 import zoneinfo
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _common import fresh_database, peak_rss_mb, run_child
+from tests.support.bench import fresh_database, peak_rss_mb, run_child
 
 PHRASES = [
     "Monteur kwam pas na {n} dagen, ondertussen met de trein naar Utrecht",
@@ -139,6 +136,42 @@ def child(kind: str, database: str, path: Path) -> None:
     print(json.dumps({"seconds": elapsed, "peak_mb": peak_rss_mb()}))
 
 
+def file_digest(path: Path) -> str:
+    # Hashed in chunks: a child process starts with its parent's peak memory on record, so
+    # the parent must stay small.
+    sha = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()[:12]
+
+
+def measure_row(database: str, size: int, path: Path, digest: str) -> dict[str, object]:
+    """Import ``path`` both ways, each in a process of its own; prints the row."""
+    measured = {
+        kind: run_child(__spec__.name, kind, database, str(path)) for kind in ("baseline", "ours")
+    }
+    ours = round(size / measured["ours"]["seconds"])
+    baseline = round(size / measured["baseline"]["seconds"])
+    row: dict[str, object] = {
+        "database": database,
+        "rows": size,
+        "file": digest,
+        "ours_rows_per_s": ours,
+        "baseline_rows_per_s": baseline,
+        "ours_peak_mb": round(measured["ours"]["peak_mb"], 1),
+        "baseline_peak_mb": round(measured["baseline"]["peak_mb"], 1),
+        "ratio": round(ours / baseline, 2),
+    }
+    print(
+        f"{database:9} {size:>9,} rows  ours {ours:>7,} rows/s "
+        f"(peak {measured['ours']['peak_mb']:.0f} MB)  baseline {baseline:>7,} rows/s "
+        f"(peak {measured['baseline']['peak_mb']:.0f} MB)  ratio {ours / baseline:.2f}",
+        flush=True,
+    )
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -159,35 +192,9 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             path = Path(tmp) / f"feedback-{size}.csv"
             generate(path, size)
-            # Hashed in chunks: a child process starts with its parent's peak memory on
-            # record, so the parent must stay small.
-            sha = hashlib.sha256()
-            with path.open("rb") as stream:
-                for chunk in iter(lambda: stream.read(1 << 20), b""):
-                    sha.update(chunk)
-            digest = sha.hexdigest()[:12]
+            digest = file_digest(path)
             for database in args.databases.split(","):
-                measured = {
-                    kind: run_child(Path(__file__), kind, database, str(path))
-                    for kind in ("baseline", "ours")
-                }
-                row = {
-                    "database": database,
-                    "rows": size,
-                    "file": digest,
-                    "ours_rows_per_s": round(size / measured["ours"]["seconds"]),
-                    "baseline_rows_per_s": round(size / measured["baseline"]["seconds"]),
-                    "ours_peak_mb": round(measured["ours"]["peak_mb"], 1),
-                    "baseline_peak_mb": round(measured["baseline"]["peak_mb"], 1),
-                }
-                row["ratio"] = round(row["ours_rows_per_s"] / row["baseline_rows_per_s"], 2)
-                results.append(row)
-                print(
-                    f"{database:9} {size:>9,} rows  ours {row['ours_rows_per_s']:>7,} rows/s "
-                    f"(peak {row['ours_peak_mb']:.0f} MB)  baseline {row['baseline_rows_per_s']:>7,} rows/s "
-                    f"(peak {row['baseline_peak_mb']:.0f} MB)  ratio {row['ratio']:.2f}",
-                    flush=True,
-                )
+                results.append(measure_row(database, size, path, digest))
     print(
         json.dumps(
             {"benchmark": "import", "target": "ratio >= 0.5, flat peak memory", "results": results}

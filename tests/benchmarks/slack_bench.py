@@ -12,7 +12,7 @@ to it; the acknowledgement latencies (p50/p90/p99) are those of stored answers. 
 beside it: the bare app's rate in the same run and the ratio, and how long the replies
 after the acknowledgements (message update, thanks) took to finish.
 
-    python tests/benchmarks/slack_bench.py [--requests 1000] [--concurrency 50]
+    python -m tests.benchmarks.slack_bench [--requests 1000] [--concurrency 50]
 
 Targets: p99 under 250 ms at 50 concurrent, and a stored rate of at least 0.15 × the bare
 app's.
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import socket
 import statistics
 import subprocess
@@ -31,15 +30,12 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT / "tests" / "slack"))
-
-from _common import fresh_database  # noqa: E402
-from slack_fake import (  # noqa: E402
+from tests.support.bench import child_env, fresh_database
+from tests.support.slack_fake import (
     BOT_TOKEN,
     CHANNEL,
     SIGNING_SECRET,
@@ -269,88 +265,124 @@ def report(name: str, rate: float, latencies: list[float]) -> dict[str, float]:
     return figures
 
 
-async def main(requests: int, concurrency: int) -> int:
-    fake = FakeSlack()
-    await fake.start()
+def bench_env(api_url: str) -> dict[str, str]:
+    """This environment, with Slack pointed at the loopback Web API and nothing else set."""
     env = {
-        **os.environ,
+        **child_env(),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
+        "SLACK_API_URL": api_url,
         "WAAROM_LANGUAGE": "en",
         "MICROSOFT_APP_ID": "",
     }
     for variable in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN"):
         env.pop(variable, None)
+    return env
+
+
+@dataclass
+class Measured:
+    """The figures of one run: each app's load figures, and waarom serve's stored answers."""
+
+    figures: dict[str, dict[str, float]] = field(default_factory=dict)
+    stored: int = 0
+    stored_rate: float = 0.0
+    replies_took: float = 0.0
+
+
+async def measure(
+    fake: FakeSlack, url: str, ports: dict[str, int], bodies: list[str], concurrency: int
+) -> Measured:
+    measured = Measured()
+    # The no-op core gets views it has not seen (the replay record would refuse repeats),
+    # and answers nothing, so no idea is written for them.
+    stub_bodies = [submission(0, len(bodies) + n) for n in range(len(bodies))]
+    for name, batch in (
+        ("bare Bolt", bodies),
+        ("adapter only", stub_bodies),
+        ("waarom serve", bodies),
+    ):
+        target = f"http://127.0.0.1:{ports[name]}/slack/events"
+        await load(target, batch[:WARMUP], min(concurrency, WARMUP))
+        await fake.settle(0.3)  # and the warm-up's replies are out of the way
+        before = count_ideas(url)
+        rate, latencies = await load(target, batch[WARMUP:], concurrency)
+        measured.figures[name] = report(name, rate, latencies)
+        if name == "waarom serve":
+            # Counted the moment the last acknowledgement is in: stored, not queued.
+            measured.stored = count_ideas(url) - before
+            measured.stored_rate = measured.stored / ((len(batch) - WARMUP) / rate)
+            replies_started = time.perf_counter()
+            await fake.settle(0.5)
+            measured.replies_took = time.perf_counter() - replies_started - 0.5
+    return measured
+
+
+async def main(requests: int, concurrency: int) -> int:
+    fake = FakeSlack()
+    await fake.start()
+    env = bench_env(fake.api_url)
     with tempfile.TemporaryDirectory() as workdir, fresh_database("postgres", Path(workdir)) as url:
         nudges = await seed(url, requests + WARMUP)
         bodies = [submission(nudge, n) for n, nudge in enumerate(nudges)]
-        waarom_port, bare_port = free_port(), free_port()
-        stub_port = free_port()
-        waarom = spawn(
-            ["-m", "bot", "serve", "--port", str(waarom_port)],
-            {**env, "DATABASE_URL": url},
-            workdir,
-        )
-        bare = spawn([__file__, "--bare", str(bare_port), fake.api_url], env)
-        stub = spawn(
-            [__file__, "--stub-core", str(stub_port)], {**env, "DATABASE_URL": url}, workdir
-        )
+        ports = {name: free_port() for name in ("waarom serve", "bare Bolt", "adapter only")}
+        processes = [
+            spawn(
+                ["-m", "bot", "serve", "--port", str(ports["waarom serve"])],
+                {**env, "DATABASE_URL": url},
+                workdir,
+            ),
+            spawn(["-m", __spec__.name, "--bare", str(ports["bare Bolt"]), fake.api_url], env),
+            spawn(
+                ["-m", __spec__.name, "--stub-core", str(ports["adapter only"])],
+                {**env, "DATABASE_URL": url},
+                workdir,
+            ),
+        ]
         try:
-            await wait_healthy(f"http://127.0.0.1:{waarom_port}/healthz", waarom)
-            await wait_healthy(f"http://127.0.0.1:{bare_port}/healthz", bare)
-            await wait_healthy(f"http://127.0.0.1:{stub_port}/healthz", stub)
+            for port, process in zip(ports.values(), processes, strict=True):
+                await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
             print(f"{requests} modal submissions, {concurrency} at a time, PostgreSQL\n")
-            figures = {}
-            # The no-op core gets views it has not seen (the replay record would refuse
-            # repeats), and answers nothing, so no idea is written for them.
-            stub_bodies = [submission(0, len(bodies) + n) for n in range(len(bodies))]
-            for name, port, batch in (
-                ("bare Bolt", bare_port, bodies),
-                ("adapter only", stub_port, stub_bodies),
-                ("waarom serve", waarom_port, bodies),
-            ):
-                target = f"http://127.0.0.1:{port}/slack/events"
-                await load(target, batch[:WARMUP], min(concurrency, WARMUP))
-                await fake.settle(0.3)  # and the warm-up's replies are out of the way
-                before = count_ideas(url)
-                rate, latencies = await load(target, batch[WARMUP:], concurrency)
-                figures[name] = report(name, rate, latencies)
-                if name == "waarom serve":
-                    # Counted the moment the last acknowledgement is in: stored, not queued.
-                    stored = count_ideas(url) - before
-                    stored_rate = stored / (requests / rate)
-                    replies_started = time.perf_counter()
-                    await fake.settle(0.5)
-                    replies_took = time.perf_counter() - replies_started - 0.5
+            measured = await measure(fake, url, ports, bodies, concurrency)
         finally:
-            for process in (waarom, bare, stub):
+            for process in processes:
                 process.terminate()
                 # waarom serve gives replies still under way up to 20 s.
                 process.wait(30)
         ideas = count_ideas(url)
     await fake.close()
+    summarise(measured, requests, len(fake.calls))
+    print(f"ideas in the database: {ideas} of {len(bodies)} answers sent")
+    print_targets(measured)
+    return 0 if ideas == len(bodies) and measured.stored == requests else 1
 
+
+def summarise(measured: Measured, requests: int, calls: int) -> None:
+    figures = measured.figures
     bare_rate = figures["bare Bolt"]["rate"]
-    ratio = stored_rate / bare_rate
+    ratio = measured.stored_rate / bare_rate
     adapter_ratio = figures["adapter only"]["rate"] / bare_rate
     p99 = figures["waarom serve"]["p99"]
     print(f"\nadapter only / bare rate: {adapter_ratio:.2f}")
     print(
-        f"answers stored and acknowledged: {stored} of {requests} at the last acknowledgement, "
-        f"{stored_rate:.0f}/s = {ratio:.2f} × the bare app's {bare_rate:.0f}/s; "
-        f"p50 {figures['waarom serve']['p50']:.1f} ms, p99 {p99:.1f} ms"
+        f"answers stored and acknowledged: {measured.stored} of {requests} at the last "
+        f"acknowledgement, {measured.stored_rate:.0f}/s = {ratio:.2f} × the bare app's "
+        f"{bare_rate:.0f}/s; p50 {figures['waarom serve']['p50']:.1f} ms, p99 {p99:.1f} ms"
     )
     print(
-        f"replies after the acknowledgements: {len(fake.calls)} Slack calls in all "
-        f"(chat.update + chat.postEphemeral), done {max(replies_took, 0):.2f} s after the last"
+        f"replies after the acknowledgements: {calls} Slack calls in all "
+        f"(chat.update + chat.postEphemeral), done {max(measured.replies_took, 0):.2f} s "
+        "after the last"
     )
-    print(f"ideas in the database: {ideas} of {len(bodies)} answers sent")
+
+
+def print_targets(measured: Measured) -> None:
+    p99 = measured.figures["waarom serve"]["p99"]
+    ratio = measured.stored_rate / measured.figures["bare Bolt"]["rate"]
     print(
         f"target p99 < 250 ms: {'met' if p99 < 250 else 'MISSED'}; "
         f"target stored rate >= 0.15 × bare: {'met' if ratio >= 0.15 else 'MISSED'}"
     )
-    return 0 if ideas == len(bodies) and stored == requests else 1
 
 
 if __name__ == "__main__":

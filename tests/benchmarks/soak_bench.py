@@ -14,7 +14,7 @@ It prints throughput, median and p99 latency per kind, errors, and the server's 
 memory (VmRSS from /proc) after a warm-up and at the end, sampled along the way; then JSON.
 Everything stays on 127.0.0.1.
 
-    python tests/benchmarks/soak_bench.py [--seconds 60] [--database postgres|sqlite]
+    python -m tests.benchmarks.soak_bench [--seconds 60] [--database postgres|sqlite]
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import asyncio
 import itertools
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -32,12 +31,23 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-for folder in ("reliability", "slack", "teams"):
-    sys.path.insert(0, str(HERE.parent / folder))
+from aiohttp import ClientError, ClientSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from _common import fresh_database  # noqa: E402
+from adapters.slack import render
+from adapters.teams import cards
+from bot import bootstrap, views, webhook
+from bot.config import load_settings
+from bot.i18n import Catalog
+from bot.models import Installation, Member, Team
+from bot.nudges import new_nudge
+from tests.support.bench import fresh_database
+from tests.support.rel_serve import Server, clean_env
+from tests.support.slack_client import SlackClient
+from tests.support.slack_fake import ADMIN, BOT_TOKEN, CHANNEL, SIGNING_SECRET, TEAM, FakeSlack
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_support import Client
 
 SENDERS = {"slack_command": 2, "slack_submit": 2, "teams": 2, "webhook": 1}
 WARM_UP = 5.0
@@ -65,29 +75,162 @@ class Remote:
         return self.base + path
 
 
+TEAMS_HERE = {"conversation": "19:soak", "conversation_type": "channel", "user": "29:soak"}
+
+
+async def one_member(session: AsyncSession, team: Any, user: str) -> tuple[Team, Member]:
+    found = (await session.scalars(select(Team).where(team))).one()
+    member = (await session.scalars(select(Member).where(Member.external_id == user))).one()
+    return found, member
+
+
+async def make_prompts(services: bootstrap.Services, count: int) -> dict[str, list[int]]:
+    """``count`` open prompts per platform for the senders to answer (everyone has used the
+    bot once, so the teams and members exist)."""
+    slack_team = Team.installation_id.in_(
+        select(Installation.id).where(Installation.external_id == TEAM)
+    ) & (Team.external_id == CHANNEL)
+    prompts: dict[str, list[int]] = {}
+    async with services.sessions() as session, session.begin():
+        for platform, team, user in (
+            ("slack", slack_team, ADMIN),
+            ("teams", Team.external_id == "19:soak", "29:soak"),
+        ):
+            found, member = await one_member(session, team, user)
+            prompts[platform] = [
+                (await new_nudge(session, services.library, found, member, now=services.now())).id
+                for _ in range(count)
+            ]
+    return prompts
+
+
+class Senders:
+    """The loops that send traffic until ``end``, each waiting for its answer, timed once
+    ``measuring`` is set; and the server's memory, sampled every second."""
+
+    def __init__(
+        self, http: ClientSession, server: Server, slack: SlackClient, teams: Client
+    ) -> None:
+        self.http, self.server, self.slack, self.teams = http, server, slack, teams
+        self.prompts: dict[str, list[int]] = {}
+        self.t = Catalog.load().translator("en")
+        self.feedback_view = render.modal_view(
+            views.feedback_form(self.t), render.FormState("feedback", "", CHANNEL)
+        )
+        self.stats = Stats()
+        self.numbers = itertools.count(1)
+        self.measuring = asyncio.Event()
+        self.rss: list[tuple[float, int]] = []
+        self.end = 0.0
+
+    async def run(self, seconds: float) -> float:
+        """Send for ``seconds`` after the warm-up; the seconds measured."""
+        self.end = time.monotonic() + WARM_UP + seconds
+        loops = {
+            "slack_command": self.slack_commands,
+            "slack_submit": self.slack_submits,
+            "teams": self.teams_traffic,
+            "webhook": self.webhooks,
+        }
+        started = time.monotonic()
+        await asyncio.gather(
+            self.sample(), *(loops[kind]() for kind, n in SENDERS.items() for _ in range(n))
+        )
+        return time.monotonic() - started - WARM_UP
+
+    async def timed(self, kind: str, call: Any, ok_status: tuple[int, ...]) -> None:
+        started = time.perf_counter()
+        try:
+            status, ok = await call()
+            ok = ok and status in ok_status
+        except (ClientError, OSError, TimeoutError):
+            status, ok = -1, False
+        if self.measuring.is_set():
+            self.stats.record(kind, started, status, ok)
+
+    async def slack_commands(self) -> None:
+        while time.monotonic() < self.end:
+            n = next(self.numbers)
+            words = ("help", "ideas", f"feedback Soak {n}: the invoice was wrong")[n % 3]
+
+            async def call(words: str = words) -> tuple[int, bool]:
+                status, _ = await self.slack.command(words, user=ADMIN)
+                return status, True
+
+            await self.timed("slack_command", call, (200,))
+
+    async def slack_submits(self) -> None:
+        while time.monotonic() < self.end:
+            n = next(self.numbers)
+            if n % 2 and self.prompts["slack"]:
+                nudge = self.prompts["slack"].pop()
+                form = views.answer_form(self.t, SimpleNamespace(id=nudge), None)  # type: ignore[arg-type]
+                view = render.modal_view(form, render.FormState("answer", str(nudge), CHANNEL))
+                values = {"why": f"Soak {n}: customers wait", "how": "Call them back"}
+            else:
+                view, values = self.feedback_view, {"text": f"Soak form {n}", "segment": "pro"}
+
+            async def call(view: Any = view, values: Any = values) -> tuple[int, bool]:
+                status, body = await self.slack.submit(view, values, user=ADMIN)
+                return status, body == ""
+
+            await self.timed("slack_submit", call, (200,))
+
+    async def teams_traffic(self) -> None:
+        while time.monotonic() < self.end:
+            n = next(self.numbers)
+            if n % 4 == 0 and self.prompts["teams"]:
+                nudge = self.prompts["teams"].pop()
+                spec = cards.form_spec(views.answer_form(self.t, SimpleNamespace(id=nudge), None))  # type: ignore[arg-type]
+                value = {
+                    cards.FORM: "answer",
+                    cards.CONTEXT: str(nudge),
+                    cards.SPEC: spec,
+                    "why": f"Soak {n}",
+                    "how": "Better",
+                }
+                activity = self.teams.activity(value=value, **TEAMS_HERE)
+            else:
+                words = ("help", "ideas", f"feedback Soak teams {n}")[n % 3]
+                activity = self.teams.activity(text=words, **TEAMS_HERE)
+
+            async def call(activity: Any = activity) -> tuple[int, bool]:
+                return await self.teams.post(activity), True
+
+            await self.timed("teams", call, (200, 201))
+
+    async def webhooks(self) -> None:
+        while time.monotonic() < self.end:
+            n = next(self.numbers)
+            items = [
+                {"text": f"Soak webhook {n}.{k}", "external_id": f"soak-{n}-{k}"} for k in range(10)
+            ]
+            body = json.dumps(items).encode()
+            stamp = str(int(time.time()))
+            headers = {
+                webhook.TIMESTAMP_HEADER: stamp,
+                webhook.SIGNATURE_HEADER: webhook.sign(SECRET, stamp, body),
+                "Content-Type": "application/json",
+            }
+
+            async def call(body: bytes = body, headers: Any = headers) -> tuple[int, bool]:
+                url = self.server.url + "/feedback"
+                async with self.http.post(url, data=body, headers=headers) as r:
+                    answer = await r.json()
+                    return r.status, answer.get("stored") == 10
+
+            await self.timed("webhook", call, (200,))
+
+    async def sample(self) -> None:
+        await asyncio.sleep(WARM_UP)
+        self.measuring.set()
+        while time.monotonic() < self.end:
+            self.rss.append((time.monotonic(), self.server.rss_kib()))
+            await asyncio.sleep(1.0)
+        self.rss.append((time.monotonic(), self.server.rss_kib()))
+
+
 async def soak(url: str, seconds: float) -> dict[str, Any]:
-    from aiohttp import ClientError, ClientSession
-    from rel_serve import Server, clean_env
-    from slack_fake import (
-        ADMIN,
-        BOT_TOKEN,
-        CHANNEL,
-        SIGNING_SECRET,
-        TEAM,
-        FakeSlack,
-        SlackClient,
-    )
-    from sqlalchemy import select
-    from teams_connector import FakeConnector
-    from teams_support import Client
-
-    from adapters.slack import render
-    from adapters.teams import cards
-    from bot import bootstrap, views, webhook
-    from bot.config import load_settings
-    from bot.models import Installation, Member, Team
-    from bot.nudges import new_nudge
-
     fake, connector = FakeSlack(), FakeConnector()
     await fake.start()
     await connector.start()
@@ -103,163 +246,16 @@ async def soak(url: str, seconds: float) -> dict[str, Any]:
         )
     )
     services = bootstrap.build(load_settings(database_url=url, _env_file=None))
-    stats = Stats()
-    numbers = itertools.count(1)
-    rss: list[tuple[float, int]] = []
     async with ClientSession() as http:
         await server.start(http)
-        slack = SlackClient(http, server.url, fake)
         teams = Client(Remote(server.url), connector, http)  # type: ignore[arg-type]
-        teams_here = {"conversation": "19:soak", "conversation_type": "channel", "user": "29:soak"}
+        senders = Senders(http, server, SlackClient(http, server.url, fake), teams)
         # Everyone has used the bot once; then prompts to answer are made up front.
-        await slack.command("help", user=ADMIN)
-        await teams.say("help", **teams_here)
+        await senders.slack.command("help", user=ADMIN)
+        await teams.say("help", **TEAMS_HERE)
         await fake.settle(0.3)
-        async with services.sessions() as session, session.begin():
-            slack_team = (
-                await session.scalars(
-                    select(Team)
-                    .join(Installation, Team.installation_id == Installation.id)
-                    .where(Installation.external_id == TEAM, Team.external_id == CHANNEL)
-                )
-            ).one()
-            slack_member = (
-                await session.scalars(select(Member).where(Member.external_id == ADMIN))
-            ).one()
-            teams_team = (
-                await session.scalars(select(Team).where(Team.external_id == "19:soak"))
-            ).one()
-            teams_member = (
-                await session.scalars(select(Member).where(Member.external_id == "29:soak"))
-            ).one()
-            prompts = {
-                "slack": [
-                    (
-                        await new_nudge(
-                            session, services.library, slack_team, slack_member, now=services.now()
-                        )
-                    ).id
-                    for _ in range(int(seconds * 8))
-                ],
-                "teams": [
-                    (
-                        await new_nudge(
-                            session, services.library, teams_team, teams_member, now=services.now()
-                        )
-                    ).id
-                    for _ in range(int(seconds * 8))
-                ],
-            }
-        t = services.catalog.translator("en")
-        feedback_view = render.modal_view(
-            views.feedback_form(t), render.FormState("feedback", "", CHANNEL)
-        )
-        end = time.monotonic() + WARM_UP + seconds
-        measuring = asyncio.Event()
-
-        async def timed(kind: str, call: Any, ok_status: tuple[int, ...]) -> None:
-            started = time.perf_counter()
-            try:
-                status, ok = await call()
-                ok = ok and status in ok_status
-            except (ClientError, OSError, TimeoutError):
-                status, ok = -1, False
-            if measuring.is_set():
-                stats.record(kind, started, status, ok)
-
-        async def slack_commands() -> None:
-            while time.monotonic() < end:
-                n = next(numbers)
-                words = ("help", "ideas", f"feedback Soak {n}: the invoice was wrong")[n % 3]
-
-                async def call(words: str = words) -> tuple[int, bool]:
-                    status, _ = await slack.command(words, user=ADMIN)
-                    return status, True
-
-                await timed("slack_command", call, (200,))
-
-        async def slack_submits() -> None:
-            while time.monotonic() < end:
-                n = next(numbers)
-                if n % 2 and prompts["slack"]:
-                    nudge = prompts["slack"].pop()
-                    form = views.answer_form(t, SimpleNamespace(id=nudge), None)  # type: ignore[arg-type]
-                    view = render.modal_view(form, render.FormState("answer", str(nudge), CHANNEL))
-                    values = {"why": f"Soak {n}: customers wait", "how": "Call them back"}
-                else:
-                    view, values = feedback_view, {"text": f"Soak form {n}", "segment": "pro"}
-
-                async def call(view: Any = view, values: Any = values) -> tuple[int, bool]:
-                    status, body = await slack.submit(view, values, user=ADMIN)
-                    return status, body == ""
-
-                await timed("slack_submit", call, (200,))
-
-        async def teams_traffic() -> None:
-            while time.monotonic() < end:
-                n = next(numbers)
-                if n % 4 == 0 and prompts["teams"]:
-                    nudge = prompts["teams"].pop()
-                    spec = cards.form_spec(views.answer_form(t, SimpleNamespace(id=nudge), None))  # type: ignore[arg-type]
-                    value = {
-                        cards.FORM: "answer",
-                        cards.CONTEXT: str(nudge),
-                        cards.SPEC: spec,
-                        "why": f"Soak {n}",
-                        "how": "Better",
-                    }
-                    activity = teams.activity(value=value, **teams_here)
-                else:
-                    words = ("help", "ideas", f"feedback Soak teams {n}")[n % 3]
-                    activity = teams.activity(text=words, **teams_here)
-
-                async def call(activity: Any = activity) -> tuple[int, bool]:
-                    return await teams.post(activity), True
-
-                await timed("teams", call, (200, 201))
-
-        async def webhooks() -> None:
-            while time.monotonic() < end:
-                n = next(numbers)
-                body = json.dumps(
-                    [
-                        {"text": f"Soak webhook {n}.{k}", "external_id": f"soak-{n}-{k}"}
-                        for k in range(10)
-                    ]
-                ).encode()
-                stamp = str(int(time.time()))
-                headers = {
-                    webhook.TIMESTAMP_HEADER: stamp,
-                    webhook.SIGNATURE_HEADER: webhook.sign(SECRET, stamp, body),
-                    "Content-Type": "application/json",
-                }
-
-                async def call(body: bytes = body, headers: Any = headers) -> tuple[int, bool]:
-                    async with http.post(server.url + "/feedback", data=body, headers=headers) as r:
-                        answer = await r.json()
-                        return r.status, answer.get("stored") == 10
-
-                await timed("webhook", call, (200,))
-
-        async def sample() -> None:
-            await asyncio.sleep(WARM_UP)
-            measuring.set()
-            while time.monotonic() < end:
-                rss.append((time.monotonic(), server.rss_kib()))
-                await asyncio.sleep(1.0)
-            rss.append((time.monotonic(), server.rss_kib()))
-
-        loops = {
-            "slack_command": slack_commands,
-            "slack_submit": slack_submits,
-            "teams": teams_traffic,
-            "webhook": webhooks,
-        }
-        started = time.monotonic()
-        await asyncio.gather(
-            sample(), *(loops[kind]() for kind, count in SENDERS.items() for _ in range(count))
-        )
-        measured = time.monotonic() - started - WARM_UP
+        senders.prompts = await make_prompts(services, int(seconds * 8))
+        measured = await senders.run(seconds)
         await fake.settle(0.5)
         alive = server.alive()
         code = await server.stop()
@@ -267,7 +263,15 @@ async def soak(url: str, seconds: float) -> dict[str, Any]:
     await fake.close()
     await connector.close()
     sorry = sum("Sorry" in json.dumps(call.args) for call in fake.calls)
+    return {
+        **summary(senders.stats, measured, senders.rss),
+        "slack_apologies": sorry,
+        "server_alive_at_end": alive,
+        "server_exit_code": code,
+    }
 
+
+def summary(stats: Stats, measured: float, rss: list[tuple[float, int]]) -> dict[str, Any]:
     kinds = {}
     for kind, values in stats.latency.items():
         ordered = sorted(values)
@@ -286,13 +290,10 @@ async def soak(url: str, seconds: float) -> dict[str, Any]:
         "per_second": round(total / measured, 1),
         "kinds": kinds,
         "errors": sum(sum(k["errors"].values()) for k in kinds.values()),
-        "slack_apologies": sorry,
         "rss_start_mib": round(first / 1024, 1),
         "rss_end_mib": round(last / 1024, 1),
         "rss_peak_mib": round(max(v for _, v in rss) / 1024, 1),
         "rss_growth_mib": round((last - first) / 1024, 1),
-        "server_alive_at_end": alive,
-        "server_exit_code": code,
     }
 
 

@@ -4,7 +4,7 @@ Each command runs in a fresh process, several times; the median wall time is rep
 the peak memory of one run, and whether scikit-learn or scipy were loaded (they should be only
 for commands that build a digest). ``waarom teams`` runs against a fresh migrated SQLite file.
 
-    python tests/benchmarks/startup_bench.py [--runs 7] [--json out.json]
+    python -m tests.benchmarks.startup_bench [--runs 7] [--json out.json]
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from _common import fresh_database
+from tests.support.bench import fresh_database
 
 # Runs the command in-process and then reports which heavy modules it loaded.
 PROBE = (

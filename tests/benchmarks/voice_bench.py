@@ -16,7 +16,7 @@ Nothing is fetched at run time. Get the data once, anywhere, and pass the folder
 
     git clone https://github.com/davidsbatista/Aspect-Based-Sentiment-Analysis absa
     git clone https://github.com/jean-cheramy/keytrade-trustpilot-analysis keytrade
-    python tests/benchmarks/voice_bench.py --absa absa --keytrade keytrade [--json out.json]
+    python -m tests.benchmarks.voice_bench --absa absa --keytrade keytrade [--json out.json]
 """
 
 from __future__ import annotations
@@ -24,13 +24,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.redaction import redact
 from bot.sentiment import _lexicon, sentiment, side_of_text

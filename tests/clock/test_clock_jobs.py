@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from clock_support import FakeDelivery, make_team, utc
 from sqlalchemy import update
 
 from bot.bootstrap import Services
@@ -10,6 +9,7 @@ from bot.clock import Clock, ClockConfig
 from bot.delivery import Deliveries
 from bot.models import Team
 from bot.scheduler import ClockProcess
+from tests.support.clock_support import FakeDelivery, make_team, utc
 
 
 async def _nothing(_: float) -> None:

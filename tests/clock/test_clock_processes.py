@@ -8,12 +8,12 @@ import signal
 import sys
 
 import pytest
-from clock_support import make_slack_teams
-from slack_api import SlackAPI
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.models import Send
+from tests.support.clock_support import make_slack_teams
+from tests.support.slack_fake import FakeSlack
 
 pytestmark = pytest.mark.postgres
 
@@ -55,11 +55,11 @@ async def _clock(env: dict[str, str], at: str, *extra: str) -> asyncio.subproces
 
 
 async def test_two_clock_processes_send_one_digest_per_team_per_week(services: Services) -> None:
-    api = SlackAPI()
-    url = await api.start()
+    api = FakeSlack()
+    await api.start()
     try:
         await make_slack_teams(services, 15)
-        env = _env(services.settings.database_url, url)
+        env = _env(services.settings.database_url, api.api_url)
         for monday in ("2026-11-02", "2026-11-09", "2026-11-16"):
             at = f"{monday}T08:00:30+00:00"
             first, second = await _clock(env, at), await _clock(env, at)
@@ -67,7 +67,9 @@ async def test_two_clock_processes_send_one_digest_per_team_per_week(services: S
             assert first.returncode == second.returncode == 0, results
         assert api.channels() == {f"C{n:04d}": 3 for n in range(15)}
         weeks = [
-            w for w in ("2026-W44", "2026-W45", "2026-W46") if any(w in p.text for p in api.posts)
+            w
+            for w in ("2026-W44", "2026-W45", "2026-W46")
+            if any(w in p["text"] for p in api.posts())
         ]
         assert weeks == ["2026-W44", "2026-W45", "2026-W46"]
     finally:
@@ -75,19 +77,19 @@ async def test_two_clock_processes_send_one_digest_per_team_per_week(services: S
 
 
 async def test_a_clock_killed_mid_fan_out_restarts_with_only_the_rest(services: Services) -> None:
-    api = SlackAPI(hold=0.4)  # answers slowly, so the kill lands while posts are under way
-    url = await api.start()
+    api = FakeSlack(hold=0.4)  # answers slowly, so the kill lands while posts are under way
+    await api.start()
     try:
         await make_slack_teams(services, 40)
         # At 20 messages a second the fan-out takes two seconds: long enough to stop it
         # halfway, however quickly the clock prepares the digests.
-        env = _env(services.settings.database_url, url, rate=20)
+        env = _env(services.settings.database_url, api.api_url, rate=20)
         at = "2026-11-16T08:00:30+00:00"
         first = await _clock(env, at)
-        await asyncio.wait_for(api.wait_posts(12), timeout=60)
+        await api.wait_for("chat.postMessage", 12, within=60)
         first.send_signal(signal.SIGKILL)
         await first.wait()
-        before = len(api.posts)
+        before = len(api.posts())
         assert before < 40
         api.hold = 0.0
         # The restart (a minute later, past the lease) looks in each channel for the sends the

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 import pytest
-from clock_support import FakeDelivery, make_team, utc
 from sqlalchemy import select
 
 from bot.bootstrap import Services
@@ -14,6 +13,7 @@ from bot.clock import Clock, ClockConfig
 from bot.clock.kinds import Digests
 from bot.delivery import Deliveries
 from bot.models import Nudge, Send, Team
+from tests.support.clock_support import FakeDelivery, make_team, utc
 
 
 async def _nothing(_: float) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import random
 
-from clock_support import make_team, utc
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bootstrap import Services
 from bot.models import Send
 from bot.sends import MAX_ATTEMPTS, Outcome, Outcomes, SendKey, claim_many, finish
+from tests.support.clock_support import make_team, utc
 
 NOW = utc("2026-11-16T08:00:00+00:00")
 

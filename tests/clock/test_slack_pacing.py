@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from slack_api import SlackAPI
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.delivery import MARGIN, SlackDelivery, Window
@@ -13,6 +12,7 @@ from adapters.slack.outbound import Sender
 from bot.bootstrap import Services
 from bot.delivery import TeamTarget
 from bot.messages import Message, Paragraph
+from tests.support.slack_fake import FakeSlack
 
 
 def test_a_window_spreads_its_sends_and_never_holds_more_than_its_count() -> None:
@@ -36,13 +36,15 @@ def test_a_window_spreads_its_sends_and_never_holds_more_than_its_count() -> Non
 
 
 async def test_a_fan_out_at_the_workspace_limit_is_never_refused(services: Services) -> None:
-    api = SlackAPI(per_channel=1, per_workspace=20)
-    url = await api.start()
+    api = FakeSlack(per_channel=1, per_workspace=20)
+    await api.start()
 
     async def token(_workspace: str) -> str:
         return "xoxb-test"
 
-    delivery = SlackDelivery(Sender(services, token, AsyncWebClient(base_url=url)), per_second=20)
+    delivery = SlackDelivery(
+        Sender(services, token, AsyncWebClient(base_url=api.api_url)), per_second=20
+    )
     try:
 
         async def send(channel: str, n: int) -> None:
@@ -58,4 +60,4 @@ async def test_a_fan_out_at_the_workspace_limit_is_never_refused(services: Servi
         await delivery.close()
         await api.close()
     assert api.throttled == 0
-    assert len(api.posts) == 43 and api.channels()["C-busy"] == 3
+    assert len(api.posts()) == 43 and api.channels()["C-busy"] == 3

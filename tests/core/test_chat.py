@@ -153,36 +153,6 @@ async def test_an_answer_like_an_open_idea_points_to_it(services: Services) -> N
     assert "Looks like" not in plain_text(again[0].message)
 
 
-async def test_a_double_submit_makes_one_idea(services: Services) -> None:
-    said = await chat.handle_text(services, ANNA, "ask")
-    value = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons[0].value
-    first = await chat.handle_form(services, ANNA, "answer", value, {"why": "a", "how": "b"})
-    second = await chat.handle_form(services, ANNA, "answer", value, {"why": "a", "how": "b"})
-    assert "#1" in plain_text(first[0].message)
-    assert "already been answered" in plain_text(second[0].message)
-    async with services.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(Idea)) == 1
-
-
-async def test_someone_elses_prompt_cannot_be_answered(services: Services) -> None:
-    said = await chat.handle_text(services, ANNA, "ask")
-    value = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons[0].value
-    bob = Origin("console", "ws1", "team-a", "bob", home=True)
-    outcomes = await chat.handle_form(services, bob, "answer", value, {"why": "a", "how": "b"})
-    assert "not (or no longer) for you" in plain_text(outcomes[0].message)
-
-
-async def test_skip_and_later_update_the_prompt(services: Services) -> None:
-    said = await chat.handle_text(services, ANNA, "ask")
-    buttons = next(p for p in said[0].message.parts if isinstance(p, Choices)).buttons
-    later = await chat.handle_action(services, ANNA, "nudge.later", buttons[2].value)
-    assert isinstance(later[0], UpdateOrigin) and "ask again tomorrow" in plain_text(
-        later[0].message
-    )
-    skipped = await chat.handle_action(services, ANNA, "nudge.skip", buttons[1].value)
-    assert "Skipped" in plain_text(skipped[0].message)
-
-
 async def test_leads_move_ideas_and_the_author_is_told(services: Services) -> None:
     await chat.handle_text(services, LEAD, "help")  # the lead (an admin) joins first
     await _ask_and_answer(

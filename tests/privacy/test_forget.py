@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from privacy_support import (
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.bootstrap import Services
+from bot.cli import app
+from bot.digest import Week
+from bot.models import Digest, Feedback, Idea, Nudge
+from bot.privacy import NotAKey, customer, forget
+from tests.support.privacy_support import (
     another_process_connected,
     everything_stored,
     fixed_services,
@@ -18,14 +26,6 @@ from privacy_support import (
     store,
     support_team,
 )
-from sqlalchemy import select
-from typer.testing import CliRunner
-
-from bot.bootstrap import Services
-from bot.cli import app
-from bot.digest import Week
-from bot.models import Digest, Feedback, Idea, Nudge
-from bot.privacy import NotAKey, customer, forget
 
 WEEK = Week.parse("2026-W46")
 

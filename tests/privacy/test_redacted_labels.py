@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from privacy_support import fixed_services, store, support_team
 from typer.testing import CliRunner
 
 from bot.bootstrap import Services
@@ -16,6 +15,7 @@ from bot.cli import app
 from bot.messages import plain_text
 from bot.nudges import new_nudge, nudge_content
 from bot.views import prompt_message
+from tests.support.privacy_support import fixed_services, store, support_team
 
 SEGMENT = "Bel 06-12345678, jan@voorbeeld.nl of www.voorbeeld.nl"
 STEP = "bel 0687654321 of piet@voorbeeld.nl"

@@ -8,13 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from privacy_support import (
-    another_process_connected,
-    days_ago,
-    fixed_services,
-    sqlite_bytes,
-    store,
-)
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -25,6 +18,13 @@ from bot.config import SettingsError, load_settings
 from bot.delivery import Deliveries
 from bot.models import Feedback
 from bot.privacy import customer, expire_raw_text, forget
+from tests.support.privacy_support import (
+    another_process_connected,
+    days_ago,
+    fixed_services,
+    sqlite_bytes,
+    store,
+)
 
 OLD = "Bel me op 06-12345678, mijn BSN is 123456782, de accu is stuk"
 RECENT = "Mail me op piet@voorbeeld.nl, de app crasht"

@@ -1,24 +1,14 @@
 """The reliability suite: faults, hostile input, isolation and secrets, against the same
-loopback fakes the adapter tests use (their helper modules are put on the path here).
+loopback fakes the adapter tests use (from ``tests.support``).
 
 At the end of the run one line sums up what the suite did; the counts come from the tests.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
-for name in ("slack", "teams", "webhook", "clock"):
-    folder = HERE.parent / name
-    if str(folder) not in sys.path:
-        sys.path.append(str(folder))
-
-from rel_tally import TALLY  # noqa: E402
+from tests.support.rel_tally import TALLY
 
 
 @pytest.fixture(autouse=True)

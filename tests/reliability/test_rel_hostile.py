@@ -23,13 +23,8 @@ import pytest
 from aiohttp import ClientSession
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rel_tally import TALLY
-from rel_world import TENANT_A, World, start_world
-from slack_fake import ADMIN, CHANNEL
 from slack_sdk.models.blocks import Block
-from slack_support import formatting, hidden_characters, live_markup
 from sqlalchemy import func, select
-from teams_support import assert_valid_card
 
 from adapters.console import ConsoleChat
 from adapters.slack import inbound, render
@@ -41,6 +36,11 @@ from bot.intake import FieldMap, Rejected, normalise, typed_text
 from bot.models import Feedback, Idea, Installation, Member, Team
 from bot.nudges import new_nudge
 from bot.prompts import PromptFileError, load_library
+from tests.support.rel_tally import TALLY
+from tests.support.rel_world import TENANT_A, World, start_world
+from tests.support.slack_fake import ADMIN, CHANNEL
+from tests.support.slack_support import formatting, hidden_characters, live_markup
+from tests.support.teams_support import assert_valid_card
 
 HOSTILE = [
     "<!channel>",

@@ -18,8 +18,15 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientSession
-from rel_tally import TALLY
-from rel_world import (
+from sqlalchemy import func, select
+
+from adapters.console import ConsoleChat
+from adapters.slack import render
+from adapters.teams import cards
+from bot import chat, views, webhook
+from bot.models import Feedback, Idea, Nudge, Organisation, Team
+from tests.support.rel_tally import TALLY
+from tests.support.rel_world import (
     ORG_A,
     ORG_B,
     SECRET,
@@ -30,14 +37,7 @@ from rel_world import (
     slack_b,
     start_world,
 )
-from slack_fake import ADMIN, CHANNEL, USER
-from sqlalchemy import func, select
-
-from adapters.console import ConsoleChat
-from adapters.slack import render
-from adapters.teams import cards
-from bot import chat, views, webhook
-from bot.models import Feedback, Idea, Nudge, Organisation, Team
+from tests.support.slack_fake import ADMIN, CHANNEL, USER
 
 REFUSED = "Only team leads can do that."
 

@@ -22,9 +22,6 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientError, ClientSession, web
-from rel_serve import Server, clean_env, restart_postgres, wait_for_postgres
-from rel_tally import TALLY
-from slack_fake import BOT_TOKEN, CHANNEL, SIGNING_SECRET, TEAM, USER, FakeSlack, SlackClient
 from sqlalchemy import select, text
 
 from adapters.slack import inbound, render
@@ -32,6 +29,10 @@ from bot import bootstrap, views, webhook
 from bot.config import load_settings
 from bot.models import Feedback, Idea, Installation, Member, Team
 from bot.nudges import new_nudge
+from tests.support.rel_serve import Server, clean_env, restart_postgres, wait_for_postgres
+from tests.support.rel_tally import TALLY
+from tests.support.slack_client import SlackClient
+from tests.support.slack_fake import BOT_TOKEN, CHANNEL, SIGNING_SECRET, TEAM, USER, FakeSlack
 
 pytestmark = pytest.mark.postgres
 

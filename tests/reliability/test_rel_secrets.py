@@ -21,11 +21,8 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
-from clock_support import FakeDelivery, make_team
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
-from rel_tally import TALLY
-from slack_fake import SIGNING_SECRET, FakeSlack, SlackClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
@@ -38,6 +35,10 @@ from bot.delivery import Deliveries
 from bot.feedback import store_feedback
 from bot.intake import FieldMap, normalise
 from bot.web import create_app
+from tests.support.clock_support import FakeDelivery, make_team
+from tests.support.rel_tally import TALLY
+from tests.support.slack_client import SlackClient
+from tests.support.slack_fake import SIGNING_SECRET, FakeSlack
 
 INSTALLED = "xoxb-oauth-installed-token"  # what the loopback Slack hands out on install
 SECOND = "T0SECOND"
@@ -136,7 +137,7 @@ async def test_info_logs_carry_no_customer_or_employee_text(
     caplog.set_level(logging.INFO)
     fake = FakeSlack()
     await fake.start()
-    from slack_fake import BOT_TOKEN
+    from tests.support.slack_fake import BOT_TOKEN
 
     settings = Settings(
         database_url=database_url,

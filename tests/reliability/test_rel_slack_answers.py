@@ -16,9 +16,6 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientError, ClientSession
-from rel_serve import Server, clean_env
-from rel_tally import TALLY
-from slack_fake import BOT_TOKEN, CHANNEL, SIGNING_SECRET, TEAM, USER, FakeSlack, SlackClient
 from sqlalchemy import select
 
 from adapters.slack import render
@@ -28,6 +25,10 @@ from bot.i18n import Catalog
 from bot.models import Idea, Member, Team
 from bot.nudges import new_nudge
 from bot.origin import Origin
+from tests.support.rel_serve import Server, clean_env
+from tests.support.rel_tally import TALLY
+from tests.support.slack_client import SlackClient
+from tests.support.slack_fake import BOT_TOKEN, CHANNEL, SIGNING_SECRET, TEAM, USER, FakeSlack
 
 pytestmark = pytest.mark.postgres
 

@@ -1,21 +1,17 @@
 """Fixtures for the Slack adapter: the loopback Slack Web API, and ``waarom serve``'s web app
 on a real port with Slack configured to use it. ``database_url`` (SQLite and PostgreSQL,
 migrated, clean per test) comes from the shared ``tests/conftest.py``; the helpers tests
-import are in ``slack_support``."""
+import are in ``tests.support.slack_support``."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from slack_fake import FakeSlack
-from slack_support import Running, slack_settings, start
+from tests.support.slack_fake import FakeSlack
+from tests.support.slack_support import Running, slack_settings, start
 
 
 @pytest.fixture

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from slack_fake import ADMIN, CHANNEL, FakeSlack
-from slack_support import Running, assert_valid_blocks, assert_valid_view, formatting, live_markup
 from sqlalchemy import func, select
 
 from bot.models import Feedback, Idea, Member, Team, TeamLead
+from tests.support.slack_fake import ADMIN, CHANNEL, FakeSlack
+from tests.support.slack_support import (
+    Running,
+    assert_valid_blocks,
+    assert_valid_view,
+    formatting,
+    live_markup,
+)
 
 COMMANDS = [
     "help",

@@ -9,11 +9,11 @@ import time
 from typing import Any
 
 import pytest
-from slack_fake import ADMIN, BOT_USER, CHANNEL, TEAM, USER, FakeSlack
-from slack_support import Running, assert_valid_blocks, assert_valid_view
 from sqlalchemy import func, select
 
 from bot.models import Feedback, Installation, Member, ProcessedEvent, Team
+from tests.support.slack_fake import ADMIN, BOT_USER, CHANNEL, TEAM, USER, FakeSlack
+from tests.support.slack_support import Running, assert_valid_blocks, assert_valid_view
 
 
 def joined_event() -> dict[str, object]:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from slack_fake import CHANNEL, USER, FakeSlack
-from slack_support import Running
 from sqlalchemy import select
-from test_prompts import ask, buttons
 
 from bot.models import Idea, Nudge, Team
+from tests.support.slack_fake import CHANNEL, USER, FakeSlack
+from tests.support.slack_support import Running, ask, buttons
 
 
 async def open_home(serve: Running, fake: FakeSlack) -> dict[str, str]:

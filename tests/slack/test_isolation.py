@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from slack_fake import TEAM, FakeSlack
-from slack_support import Running, slack_settings, start
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -15,6 +13,8 @@ from bot.directory import organisation
 from bot.feedback import store_feedback
 from bot.intake import FieldMap, normalise
 from bot.models import Installation, Organisation
+from tests.support.slack_fake import TEAM, FakeSlack
+from tests.support.slack_support import Running, slack_settings, start
 
 OTHER = "T0OTHERCO"
 

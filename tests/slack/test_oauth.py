@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import ClientSession
 from cryptography.fernet import Fernet
-from slack_fake import BOT_USER, FakeSlack
-from slack_support import Running, slack_settings, start
 from sqlalchemy import text
 
 from bot.models import Installation, Organisation
+from tests.support.slack_fake import BOT_USER, FakeSlack
+from tests.support.slack_support import Running, slack_settings, start
 
 SECOND = "T0SECOND"
 INSTALLED_TOKEN = "xoxb-oauth-installed-token"

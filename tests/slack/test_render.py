@@ -8,13 +8,6 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from slack_support import (
-    assert_valid_blocks,
-    assert_valid_view,
-    formatting,
-    live_markup,
-    parsed_texts,
-)
 
 from adapters.slack import render
 from adapters.slack.text import chunks, cut_markup, literal
@@ -35,6 +28,13 @@ from bot.messages import (
 from bot.models import Idea
 from bot.safe_text import clean
 from bot.views import home_message, ideas_message
+from tests.support.slack_support import (
+    assert_valid_blocks,
+    assert_valid_view,
+    formatting,
+    live_markup,
+    parsed_texts,
+)
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=7000)
 parts = st.one_of(

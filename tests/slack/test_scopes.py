@@ -14,7 +14,16 @@ import re
 from pathlib import Path
 
 import pytest
-from slack_fake import (
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import app as slack_app
+from adapters.slack.delivery import SlackDelivery
+from adapters.slack.outbound import Sender
+from bot import bootstrap
+from bot.delivery import PermanentFailure, TeamTarget
+from bot.messages import Message, Paragraph
+from tests.support.slack_fake import (
     BOT_TOKEN,
     CHANNEL,
     KINDS,
@@ -23,16 +32,7 @@ from slack_fake import (
     FakeSlack,
     manifest_scopes,
 )
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-from slack_support import slack_settings
-
-from adapters.slack import app as slack_app
-from adapters.slack.delivery import SlackDelivery
-from adapters.slack.outbound import Sender
-from bot import bootstrap
-from bot.delivery import PermanentFailure, TeamTarget
-from bot.messages import Message, Paragraph
+from tests.support.slack_support import slack_settings
 
 ADAPTER = Path(slack_app.__file__).parent
 # Methods Bolt calls by itself on the app's behalf.

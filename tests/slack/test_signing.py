@@ -17,12 +17,12 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from slack_fake import SIGNING_SECRET, FakeSlack
-from slack_support import Running
 from sqlalchemy import func, select
 
 from adapters.slack import signing
 from bot.models import Feedback, Member, ProcessedEvent, Team
+from tests.support.slack_fake import SIGNING_SECRET, FakeSlack
+from tests.support.slack_support import Running
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
-from teams_connector import FakeConnector
-from teams_keys import APP_ID, ISSUER, KeyEndpoint
-from teams_support import Client, Secure, Secured, make_settings, start_server
 
 import adapters.teams
 from adapters.teams.endpoint import authentication
 from bot import bootstrap
 from bot.config import Settings
 from bot.web import SERVICES, create_app, healthz
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_keys import APP_ID, ISSUER, KeyEndpoint
+from tests.support.teams_support import Client, Secure, Secured, make_settings, start_server
 
 
 @pytest.fixture

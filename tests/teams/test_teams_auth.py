@@ -11,12 +11,12 @@ import time
 
 import pytest
 from sqlalchemy import func, select
-from teams_connector import FakeConnector
-from teams_keys import STRANGER, TRUSTED, token
-from teams_support import Secure
 
 from bot import bootstrap
 from bot.models import ProcessedEvent
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_keys import STRANGER, TRUSTED, token
+from tests.support.teams_support import Secure
 
 
 async def _nothing_happened(services: bootstrap.Services, connector: FakeConnector) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
-from teams_connector import FakeConnector
-from teams_keys import STRANGER, TRUSTED, token
-from teams_support import Secure
 
 from adapters.teams.endpoint import MAX_BODY
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_keys import STRANGER, TRUSTED, token
+from tests.support.teams_support import Secure
 
 DECLARED = 1_500_000
 GUARD = 30  # seconds before a hanging request fails the test

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from teams_support import assert_valid_card
 
 from adapters.teams import cards
 from adapters.teams.proactive import card_activity
@@ -26,6 +25,7 @@ from bot.messages import (
     Paragraph,
     Quote,
 )
+from tests.support.teams_support import assert_valid_card
 
 EVERYTHING = Message(
     (

@@ -10,13 +10,13 @@ import pytest
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
-from teams_support import assert_valid_card
 
 from adapters.teams import cards
 from adapters.teams.handler import WaaromTeamsBot
 from adapters.teams.proactive import TeamsSender
 from bot import bootstrap
 from bot.messages import Field, Form, FormErrors, Message, OpenForm, Paragraph, Say, UpdateOrigin
+from tests.support.teams_support import assert_valid_card
 
 FORM = Form(
     "answer", "Your answer", (Field("why", "Waarom?"), Field("how", "Zo?")), "Send", "Cancel", "42"

@@ -14,8 +14,6 @@ from botbuilder.schema import Activity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from teams_connector import FakeConnector
-from teams_support import Client, make_settings
 
 import adapters.teams
 from adapters.teams.addresses import NO_TENANT, origin_of
@@ -23,6 +21,8 @@ from adapters.teams.emulator import Emulator, where_replies_go
 from bot import bootstrap
 from bot.config import SettingsError
 from bot.models import Installation, ProcessedEvent, Team
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_support import Client, make_settings
 
 # Each of these points somewhere other than this machine's Emulator, or has a shape URL
 # parsers disagree on; the first is read as 127.0.0.1 by urlsplit but sent to

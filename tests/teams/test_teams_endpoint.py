@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from teams_connector import FakeConnector
-from teams_support import Client, assert_valid_card
 
 from bot import bootstrap
 from bot.models import Member, ProcessedEvent, Team
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_support import Client, assert_valid_card
 
 
 async def test_a_command_in_a_personal_chat_is_answered_with_a_card(

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from teams_connector import Call, FakeConnector
-from teams_support import Client, assert_valid_card, inputs, make_settings, submit_actions, texts
 
 import adapters.teams
 from bot import bootstrap
 from bot.messages import Message, Paragraph
 from bot.models import Idea, Team
+from tests.support.teams_connector import Call, FakeConnector
+from tests.support.teams_support import (
+    Client,
+    assert_valid_card,
+    inputs,
+    make_settings,
+    submit_actions,
+    texts,
+)
 
 
 async def ask(client: Client, connector: FakeConnector) -> Call:

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientError, ClientSession
 from sqlalchemy import func, select
-from teams_connector import FakeConnector
-from teams_support import Client, make_settings, start_server
 
 from bot import bootstrap
 from bot.models import Feedback, ProcessedEvent, Team
 from bot.web import create_app
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_support import Client, make_settings, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 GUARD = 60  # seconds before a hanging process fails the test

@@ -11,9 +11,6 @@ from typing import Any, Protocol
 import pytest
 from aiohttp import ClientSession
 from sqlalchemy import delete, select, update
-from teams_connector import FakeConnector
-from teams_roster import Person, people
-from teams_support import Client, texts
 from typer.testing import CliRunner
 
 import adapters.teams
@@ -24,6 +21,9 @@ from bot.cli import app as cli_app
 from bot.clock import Clock, ClockConfig
 from bot.delivery import Deliveries
 from bot.models import Member, Nudge, Roster, Team, TeamMember
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_roster import Person, people
+from tests.support.teams_support import Client, texts
 
 TEAM = "19:general@thread.tacv2"
 TENANT = "tenant-1"

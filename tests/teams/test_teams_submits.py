@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
-from teams_connector import Call, FakeConnector
-from teams_support import Client, submit_actions, texts
 
 from adapters.teams import cards
 from bot import bootstrap
 from bot.models import Idea, Team
+from tests.support.teams_connector import Call, FakeConnector
+from tests.support.teams_support import Client, submit_actions, texts
 
 
 async def _answer_form(client: Client, connector: FakeConnector) -> tuple[Call, Call]:

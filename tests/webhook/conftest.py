@@ -5,9 +5,7 @@ PostgreSQL, migrated, clean per test) and ``clock`` come from the shared ``tests
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
@@ -15,10 +13,7 @@ from pydantic import SecretStr
 
 from bot import bootstrap
 from bot.config import Settings
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from webhook_sender import SECRET, Sender, start
+from tests.support.webhook_sender import SECRET, Sender, start
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from webhook_sender import Sender
+from tests.support.webhook_sender import Sender
 
 BATCHES = 24
 PER_BATCH = 60

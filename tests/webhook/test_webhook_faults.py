@@ -15,10 +15,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
-from webhook_sender import Sender, start
 
 from bot import bootstrap
 from bot.config import Settings
+from tests.support.webhook_sender import Sender, start
 
 POSTGRES_TRIGGER = [
     """

@@ -17,11 +17,11 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from webhook_sender import SECRET, Sender
 
 from bot import webhook
 from bot.intake import Rejected
 from bot.models import Feedback
+from tests.support.webhook_sender import SECRET, Sender
 
 NOW = dt.datetime(2026, 11, 18, 14, 0, tzinfo=dt.UTC)
 ZONE = zoneinfo.ZoneInfo("Europe/Amsterdam")

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import ClientSession
 from pydantic import SecretStr
-from webhook_sender import SECRET, Sender, start
 
 from bot import bootstrap, webhook
 from bot.config import Settings
+from tests.support.webhook_sender import SECRET, Sender, start
 
 NOW = dt.datetime(2026, 11, 18, 14, 0, tzinfo=dt.UTC)
 

@@ -1,8 +1,6 @@
 """Helpers for the Slack adapter's tests: settings pointed at the loopback Slack Web API,
-``waarom serve`` on a real port, and checks of Block Kit payloads with slack_sdk's models.
-
-A module of its own, not conftest: test modules import these by name, and two conftest
-modules (tests/slack, tests/teams) cannot both be imported as ``conftest``."""
+``waarom serve`` on a real port, a prompt asked and its buttons, and checks of Block Kit
+payloads with slack_sdk's models."""
 
 from __future__ import annotations
 
@@ -11,7 +9,6 @@ from typing import Any
 
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
-from slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
@@ -20,6 +17,8 @@ from bot import bootstrap
 from bot.config import Settings
 from bot.safe_text import clean
 from bot.web import create_app
+from tests.support.slack_client import SlackClient
+from tests.support.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
 def slack_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
@@ -59,6 +58,26 @@ async def start(
     await server.start_server()
     client = SlackClient(http, str(server.make_url("/")), fake)
     return Running(services, server, client), server
+
+
+def buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
+    """action_id by core action name → value, from a rendered message."""
+    found = {}
+    for block in blocks:
+        if block["type"] == "actions":
+            for element in block["elements"]:
+                found[element["action_id"].split("#")[0]] = element["value"]
+                found[element["action_id"].split("#")[0] + ":id"] = element["action_id"]
+    return found
+
+
+async def ask(serve: Running, fake: FakeSlack) -> dict[str, str]:
+    await serve.slack.command("ask")
+    [prompt] = await fake.wait_for("response_url")
+    assert_valid_blocks(prompt["blocks"])
+    found = buttons(prompt["blocks"])
+    assert {"nudge.answer", "nudge.skip", "nudge.later"} <= found.keys()
+    return found
 
 
 def assert_valid_blocks(blocks: list[dict[str, Any]], *, limit: int = 50) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from teams_roster import TeamsRosters
+
+from tests.support.teams_roster import TeamsRosters
 
 
 @dataclass

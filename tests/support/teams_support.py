@@ -13,11 +13,11 @@ from typing import Any
 import jsonschema
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
-from teams_connector import FakeConnector
-from teams_keys import KeyEndpoint
 
 from bot import bootstrap
 from bot.config import Settings, load_settings
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_keys import KeyEndpoint
 
 SCHEMA = json.loads(
     (Path(__file__).parent / "schema" / "adaptive-card-1.5.json").read_text("utf-8")

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from bot import db
 
+ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -52,11 +53,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_child(script: Path, *args: str) -> dict[str, float]:
+def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (or this process's environment) with the repository root on the import path,
+    so a child can import ``tests.support`` from any working directory."""
+    values = dict(os.environ if env is None else env)
+    values["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), values.get("PYTHONPATH")]))
+    return values
+
+
+def run_child(module: str, *args: str) -> dict[str, float]:
     """Run one measurement in a fresh process, so its peak memory is its own."""
     result = subprocess.run(
-        [sys.executable, str(script), "--child", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", module, "--child", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=child_env(),
     )
     if result.returncode != 0:
-        raise RuntimeError(f"{script.name} {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]

@@ -15,10 +15,7 @@ from typing import Any
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
-from slack_fake import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack, SlackClient
 from sqlalchemy import select
-from teams_connector import FakeConnector
-from teams_support import Client
 
 from bot import bootstrap, chat, directory
 from bot.config import Settings
@@ -26,6 +23,10 @@ from bot.messages import OpenForm, Say, plain_text
 from bot.models import Feedback, Idea, Nudge, Team, TeamLead
 from bot.origin import Origin
 from bot.web import create_app
+from tests.support.slack_client import SlackClient
+from tests.support.slack_fake import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_support import Client
 
 WEBHOOK_SECRET = "whsec-isolation-51c0"
 B_TEAM = "T0OTHERCO"
