@@ -7,7 +7,7 @@ arrived, for N requests in all: sorted by votes (the default), newest first, pag
 the planned ones, a search. ``/healthz`` (one ``SELECT 1``) is measured the same way in the
 same run, as the floor of what a request costs on this machine.
 
-    python tests/benchmarks/board_bench.py [--ideas 10000] [--requests 1000] [--concurrency 10]
+    python -m tests.benchmarks.board_bench [--ideas 10000] [--requests 1000] [--concurrency 10]
 
 Target: the ideas page's p95 under 200 ms at 10 concurrent sessions.
 """
@@ -28,10 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tests.support.bench import fresh_database
 
-from _common import fresh_database  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+
 
 WARMUP = 50
 TARGET_P95_MS = 200.0

@@ -4,19 +4,14 @@ a member (``anna``) and someone of another organisation (``zed`` in Slack worksp
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot import bootstrap
 from bot.config import Settings
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from board_support import Board, origin, say, start
+from tests.support.board_support import Board, origin, say, start
 
 PUBLIC_URL = "http://127.0.0.1:9/"  # links are followed on the test server's own port
 

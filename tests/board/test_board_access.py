@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from board_support import Board, origin, say
 
 from bot import bootstrap, chat
 from bot.config import Settings
 from bot.messages import Say
 from tests.board.conftest import PUBLIC_URL
+from tests.support.board_support import Board, origin, say
 
 
 async def test_the_chat_command_answers_privately_with_a_one_time_link(board: Board) -> None:
@@ -97,7 +97,7 @@ async def test_tokens_never_reach_the_access_log(
 async def test_without_a_public_url_the_board_is_not_mounted_and_chat_says_so(
     settings: Settings,
 ) -> None:
-    from board_support import start
+    from tests.support.board_support import start
 
     services = bootstrap.build(settings)
     started = await start(services)
@@ -120,7 +120,7 @@ def test_the_console_shows_a_sign_in_link_whole_to_be_copied() -> None:
 
 
 async def test_the_cookie_is_secure_when_the_public_url_is_https(settings: Settings) -> None:
-    from board_support import start
+    from tests.support.board_support import start
 
     public = "https://waarom.example.org"
     services = bootstrap.build(settings.model_copy(update={"waarom_public_url": public}))

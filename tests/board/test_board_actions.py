@@ -4,12 +4,12 @@ session's CSRF token."""
 
 from __future__ import annotations
 
-from board_support import Board, idea, ideas, member_of, origin, say, team_of
 from sqlalchemy import func, select
 
 from adapters.board.app import BOARD
 from bot.messages import Notify, plain_text
 from bot.models import IdeaEvent, Vote
+from tests.support.board_support import Board, idea, ideas, member_of, origin, say, team_of
 
 
 async def _one_idea(board: Board) -> int:

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from board_support import start
 
 from adapters.console import ConsoleChat
 from bot import bootstrap
 from bot.config import Settings
 from bot.digest import DigestData, Week, remember_many
 from bot.models import Nudge, Team
+from tests.support.board_support import start
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

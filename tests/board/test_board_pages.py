@@ -7,11 +7,11 @@ import csv
 import datetime as dt
 import io
 
-from board_support import Board, ideas, member_of, origin, say, team_of
 from sqlalchemy import update
 
 from bot.digest import DigestData, remember
 from bot.models import Feedback, Idea, Nudge
+from tests.support.board_support import Board, ideas, member_of, origin, say, team_of
 
 
 async def _seed(board: Board) -> dict[str, int]:
