@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import db
 from bot.config import Settings
+from bot.engine.prompts import PromptLibrary, load_library
 from bot.i18n import Catalog
-from bot.prompts import PromptLibrary, load_library
+from bot.storage import db
 
 
 def _utcnow() -> dt.datetime:

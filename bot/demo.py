@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.digest import DigestData, build_digest, remember
-from bot.directory import DEFAULT_ORG, installation, organisation, team
-from bot.importer import ImportReport, Record, import_records
-from bot.intake import FieldMap
-from bot.models import Feedback, Team
+from bot.intake.importer import ImportReport, Record, import_records
+from bot.intake.normalise import FieldMap
+from bot.storage.directory import DEFAULT_ORG, installation, organisation, team
+from bot.storage.models import Feedback, Team
 from bot.week import Week
 
 SAMPLE = "feedback.jsonl"

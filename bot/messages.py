@@ -6,7 +6,7 @@ their platform, so no user-supplied text can become markup or a mention.
 
 Headings, attributions, facts, labels, form titles and summaries are one line each: the
 renderers fold any line break in them to a space, and show ``Paragraph`` and ``Quote`` text
-with its lines (both through ``bot.safe_text``, which also drops hidden characters).
+with its lines (both through ``bot.intake.safe_text``, which also drops hidden characters).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # bot.delivery speaks of messages: at run time the name is only a note
-    from bot.delivery import MemberTarget
+if TYPE_CHECKING:  # bot.clock.delivery speaks of messages: at run time the name is only a note
+    from bot.clock.delivery import MemberTarget
 
 
 @dataclass(frozen=True, slots=True)

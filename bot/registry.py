@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.bootstrap import Services
-    from bot.delivery import Deliveries, Delivery
+    from bot.clock.delivery import Deliveries, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def mount(app: web.Application, services: Services) -> None:
 def deliveries(services: Services, also: Mapping[str, Delivery] | None = None) -> Deliveries:
     """One delivery for each platform that can send with these settings, plus ``also``
     (a delivery only an operator asks for, such as printing)."""
-    from bot.delivery import Deliveries
+    from bot.clock.delivery import Deliveries
 
     by_platform = {}
     for platform in platforms():

@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.bootstrap import Services
-from bot.models import ProcessedEvent
+from bot.storage.models import ProcessedEvent
 
 # The column's width; longer keys are cut (they stay unique in practice: ids come first).
 KEY_LENGTH = 200

@@ -13,8 +13,9 @@ from aiohttp import web
 from sqlalchemy import text
 
 from adapters.http_body import BODY_SECONDS, read_capped
-from bot import registry, webhook
+from bot import registry
 from bot.bootstrap import Services
+from bot.intake import webhook
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-# --- feedback webhook: read the body (capped) and write the reply; bot.webhook does the rest ---
+# --- feedback webhook: read the body (capped) and write the reply; intake.webhook does the rest ---
 
 
 def _reply(reply: webhook.Reply) -> web.Response:

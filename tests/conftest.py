@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import bootstrap, db
+from bot import bootstrap
 from bot.config import Settings, load_settings
+from bot.storage import db
 
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
 

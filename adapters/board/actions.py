@@ -11,9 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.board.app import PREFIX, board_of, notice, signed_in, translator
 from adapters.board.pages import idea_response
-from bot import board_access, board_actions, idea_board, votes
-from bot.board_access import Viewer
-from bot.ideas import STATUSES, IdeaError
+from bot.board import access as board_access
+from bot.board import actions as board_actions
+from bot.board import ideas as idea_board
+from bot.board.access import Viewer
+from bot.engine import votes
+from bot.engine.ideas import STATUSES, IdeaError
 from bot.messages import Notify
 
 

@@ -1,8 +1,8 @@
 """The board under ``/board`` in ``waarom serve``: mounted when ``WAAROM_PUBLIC_URL`` is set.
 
 Requests are read here and answered with pages (:mod:`.pages`) or actions (:mod:`.actions`);
-what may be seen and done is the core's (:mod:`bot.board_access`, :mod:`bot.idea_board`,
-:mod:`bot.votes`, :mod:`bot.board_actions`).
+what may be seen and done is the core's (:mod:`bot.board.access`, :mod:`bot.board.ideas`,
+:mod:`bot.engine.votes`, :mod:`bot.board.actions`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.board import render
 from adapters.board.notices import Notifier, notifier
-from bot import board_access
-from bot.board_access import Viewer
+from bot.board import access as board_access
+from bot.board.access import Viewer
 from bot.bootstrap import Services
 from bot.i18n import Translator
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot import registry
 from bot.bootstrap import Services
-from bot.delivery import Deliveries, DeliveryFailure
+from bot.clock.delivery import Deliveries, DeliveryFailure
 from bot.messages import Notify
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,15 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.board.app import OWNERS_SECONDS, PREFIX, board_of, html, notice, signed_in, translator
-from bot import board_access, digest_archive, idea_board, trends, votes
-from bot.board_access import BoardTeam, Viewer
+from bot.board import access as board_access
+from bot.board import archive as digest_archive
+from bot.board import ideas as idea_board
+from bot.board import trends
+from bot.board.access import BoardTeam, Viewer
 from bot.digest.wording import attribution
-from bot.ideas import STATUSES
-from bot.markers import shown
+from bot.engine import votes
+from bot.engine.ideas import STATUSES
+from bot.intake.markers import shown
 
 
 def _team_or_first(request: web.Request, viewer: Viewer) -> BoardTeam | None:

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.bootstrap import Services
+    from bot.clock.delivery import Delivery
     from bot.config import PlatformSettings, Settings
-    from bot.delivery import Delivery
 
 
 class BoardPlatform:

@@ -10,8 +10,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from bot.intake.safe_text import one_line
 from bot.messages import Choices, Divider, Facts, Heading, Message, Paragraph, Quote
-from bot.safe_text import one_line
 
 TEMPLATES = resources.files("adapters.board").joinpath("templates")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from adapters.console.render import render
-from bot.delivery import MemberTarget, TeamTarget
+from bot.clock.delivery import MemberTarget, TeamTarget
 from bot.messages import Message
 
 

@@ -1,6 +1,6 @@
 """How neutral messages look in a terminal: plain lines, buttons numbered.
 
-Every text passes ``bot.safe_text``: control characters people wrote could otherwise clear
+Every text passes ``bot.intake.safe_text``: control characters people wrote could otherwise clear
 the screen, set the title or fake other output, and bidi overrides reorder what follows.
 Headings, attributions, facts and button labels are folded onto one line.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.intake.safe_text import clean, one_line
 from bot.messages import Button, Choices, Divider, Facts, Heading, Message, Paragraph, Quote
-from bot.safe_text import clean, one_line
 
 WIDTH = 78
 

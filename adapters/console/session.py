@@ -12,8 +12,8 @@ from typing import TextIO
 from adapters.console.render import render
 from bot import chat
 from bot.bootstrap import Services
+from bot.chat.origin import Origin
 from bot.messages import Button, Form, FormErrors, Notify, OpenForm, Outcome, Say, UpdateOrigin
-from bot.origin import Origin
 
 WORKSPACE = "console"
 DEMO_USER = "demo"

@@ -20,8 +20,9 @@ def socket() -> None:
 
     from adapters.slack.app import SHUTDOWN_GRACE, build, share_connections
     from adapters.slack.settings import SlackSettings
-    from bot import bootstrap, db
+    from bot import bootstrap
     from bot.config import SettingsError, load_settings
+    from bot.storage import db
 
     try:
         settings = load_settings()

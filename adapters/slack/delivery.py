@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.outbound import Sender, direct_channel, message_args
-from bot.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
+from bot.clock.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
 from bot.messages import Message
 
 PERMANENT = frozenset(

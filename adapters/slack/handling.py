@@ -34,11 +34,11 @@ from adapters.slack.background import Background
 from adapters.slack.outbound import Reply, TokenLookup, deliver
 from adapters.slack.payloads import PLATFORM, origin, team_id_of, user_id_of, where
 from adapters.slack.profiles import Profile, Profiles
-from bot import directory
 from bot.bootstrap import Services
 from bot.chat import SavedForm
+from bot.chat.origin import Origin
 from bot.messages import Form, Message, Outcome
-from bot.origin import Origin
+from bot.storage import directory
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class Handling:
         """Whether ``team_id`` is the operator's own workspace: the one a single-workspace
         token belongs to (an app with one token is installed in one workspace; once
         ``auth.test`` has said which, any other is not). OAuth installs are the operator's
-        only when listed (:mod:`bot.orgs`)."""
+        only when listed (:mod:`bot.storage.orgs`)."""
         if self.identity is None:
             return False
         return self.identity.team_id in (None, team_id)

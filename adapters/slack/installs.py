@@ -6,7 +6,8 @@ with the operator's ``WAAROM_SECRET_KEY`` by swapping the token columns' type fo
 encrypts on write and decrypts on read; the SDK's own query logic is used unchanged.
 
 Saving an installation also connects the workspace to an organisation (its own one unless
-the operator made it part of the default one, see :mod:`bot.orgs`) and re-activates it after a
+the operator made it part of the default one, see :mod:`bot.storage.orgs`) and re-activates
+it after a
 reinstall.
 """
 
@@ -27,8 +28,8 @@ from sqlalchemy import MetaData, Table, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from bot import directory, orgs
 from bot.bootstrap import Services
+from bot.storage import directory, orgs
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
 from bot.bootstrap import Services
-from bot.delivery import MemberTarget
+from bot.clock.delivery import MemberTarget
 from bot.messages import FormErrors, Message, Notify, OpenForm, Outcome, Say, UpdateOrigin
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """What a Slack request says, read from its payload: who, where, what was typed, and the
-core's :class:`~bot.origin.Origin` for it. Pure functions, no I/O."""
+core's :class:`~bot.chat.origin.Origin` for it. Pure functions, no I/O."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from adapters.slack import render
 from adapters.slack.profiles import Profile
+from bot.chat.origin import Origin
 from bot.messages import FormErrors, Outcome
-from bot.origin import Origin
 
 PLATFORM = "slack"
 # A user mention in command text, as Slack escapes it: <@U123> or <@U123|anna>.

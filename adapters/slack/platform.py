@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.bootstrap import Services
+    from bot.clock.delivery import Delivery
     from bot.config import Settings
-    from bot.delivery import Delivery
 
 log = logging.getLogger(__name__)
 

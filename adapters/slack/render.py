@@ -11,7 +11,7 @@ All text in a neutral message is plain text, and much of it was written by peopl
 elements for quotes. There ``*bold*``, ``<!channel>``, ``<@U123>``, ``@here`` or a leading
 ``>`` are shown as typed and never format, link or notify. The two places that must be
 mrkdwn (facts, whose labels are bold, and the message's notification ``text``) go through
-``adapters.slack.text.literal``. Every text first passes ``bot.safe_text``: hidden
+``adapters.slack.text.literal``. Every text first passes ``bot.intake.safe_text``: hidden
 characters out, and line breaks folded wherever a message has room for one line only.
 """
 
@@ -43,6 +43,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters.slack.text import chunks, cut, cut_markup, literal
+from bot.intake.safe_text import clean, one_line
 from bot.messages import (
     Choices,
     Divider,
@@ -54,7 +55,6 @@ from bot.messages import (
     Paragraph,
     Quote,
 )
-from bot.safe_text import clean, one_line
 
 # Slack's published limits (https://docs.slack.dev/reference/block-kit).
 MESSAGE_BLOCKS = 50

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.safe_text import clean
+from bot.intake.safe_text import clean
 
 ELLIPSIS = "…"
 

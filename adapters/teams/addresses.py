@@ -13,7 +13,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
-from bot.origin import Origin
+from bot.chat.origin import Origin
 
 PLATFORM = "teams"
 # Activities from the Bot Framework Emulator carry no tenant; they are this marker's, which is

@@ -31,7 +31,7 @@ from adapters.teams.proactive import TeamsSender
 from adapters.teams.roster import RosterTasks
 from adapters.teams.settings import TeamsSettings
 from bot.bootstrap import Services
-from bot.roster_keeper import Keeper
+from bot.clock.roster_keeper import Keeper
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ Cards use schema version 1.5, the newest Teams renders. All text goes into
 customer or colleague typed can turn into markup (bold, a list, a heading), a link or a
 mention. ``TextBlock`` and ``FactSet`` are not used: they render markdown, and a backslash
 escape is honoured by some Teams clients and shown by others. Facts are therefore rows of
-two columns. Every text passes ``bot.safe_text`` first: hidden characters out, and line
+two columns. Every text passes ``bot.intake.safe_text`` first: hidden characters out, and line
 breaks folded wherever the card has room for one line only (titles, labels, attributions).
 
 Buttons and forms use ``Action.Submit``: Teams sends the action's ``data`` back as a message
@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from bot.intake.safe_text import clean, one_line
 from bot.messages import (
     Button,
     Choices,
@@ -33,7 +34,6 @@ from bot.messages import (
     Paragraph,
     Quote,
 )
-from bot.safe_text import clean, one_line
 
 VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"

@@ -15,15 +15,15 @@ from botbuilder.schema import ErrorResponseException
 from adapters.teams.proactive import TeamsSender
 from adapters.teams.retry import retry_after, status_of
 from adapters.teams.roster import TeamsRoster
-from bot.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
+from bot.clock.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
+from bot.clock.roster import Person, RosterPage, RosterTarget
 from bot.messages import Message
-from bot.roster import Person, RosterPage, RosterTarget
 
 PERMANENT_STATUSES = frozenset({401, 403, 404})
 
 
 class TeamsDelivery:
-    """Also the clock's :class:`bot.roster.RosterSource` for Teams: the sweep finishes the
+    """Also the clock's :class:`bot.clock.roster.RosterSource` for Teams: the sweep finishes the
     member lists a web process left waiting."""
 
     def __init__(self, sender: TeamsSender) -> None:

@@ -6,7 +6,7 @@
 - the bot being added to a team, group chat or personal chat registers the conversation and
   answers with the welcome card; being removed (or the team deleted) disables it;
 - in a team or group chat, the bot being installed asks for its members to be read, members
-  joining or leaving are added or removed (:mod:`bot.roster`); the reading and the personal
+  joining or leaving are added or removed (:mod:`bot.clock.roster`); the reading and the personal
   chats with each member happen after the turn (:class:`.roster.RosterTasks`).
 
 Every activity with an id is handled once, whichever process gets it (:mod:`bot.replay`);
@@ -33,9 +33,10 @@ from adapters.teams.proactive import TeamsSender, quiet_connector
 from adapters.teams.replies import Replies, Submitted
 from adapters.teams.roster import RosterTasks
 from adapters.teams.settings import TeamsSettings
-from bot import replay, roster
+from bot import replay
 from bot.bootstrap import Services
-from bot.origin import Origin
+from bot.chat.origin import Origin
+from bot.clock import roster
 
 log = logging.getLogger(__name__)
 

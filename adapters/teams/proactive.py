@@ -17,9 +17,9 @@ from botbuilder.schema import Activity, Attachment
 from adapters.teams import cards
 from adapters.teams.addresses import PLATFORM, reference_from
 from adapters.teams.retry import with_retry
-from bot.delivery import MemberTarget
+from bot.clock.delivery import MemberTarget
+from bot.intake.safe_text import one_line
 from bot.messages import Message
-from bot.safe_text import one_line
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""A team's members from Teams, and a personal chat with each (:class:`bot.roster.RosterSource`).
+"""A team's members from Teams, and a personal chat with each
+(:class:`bot.clock.roster.RosterSource`).
 
 Teams lists a team's (or group chat's) members a page at a time (``GET
 /v3/conversations/{team id}/pagedmembers``, through ``TeamsInfo.get_paged_team_members``) and
@@ -33,9 +34,9 @@ from msrest.exceptions import HttpOperationError
 from adapters.teams.addresses import reference_from
 from adapters.teams.proactive import TeamsSender
 from adapters.teams.retry import retry_after, status_of
-from bot.delivery import PermanentFailure, TransientFailure
-from bot.roster import Person, RosterPage, RosterTarget
-from bot.roster_keeper import Keeper
+from bot.clock.delivery import PermanentFailure, TransientFailure
+from bot.clock.roster import Person, RosterPage, RosterTarget
+from bot.clock.roster_keeper import Keeper
 
 log = logging.getLogger(__name__)
 

@@ -9,17 +9,41 @@ by topic, a prompt's buttons (:mod:`~bot.chat.buttons`), submitted forms
 
 from __future__ import annotations
 
-from bot.chat.buttons import handle_action
-from bot.chat.commands import handle_text
-from bot.chat.forms import SavedForm, after_form, check_form, handle_form, save_form
-from bot.chat.identity import Context
-from bot.chat.lifecycle import (
-    conversation_removed,
-    feedback_form,
-    home,
-    joined,
-    workspace_removed,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.chat.buttons import handle_action as handle_action
+    from bot.chat.commands import handle_text as handle_text
+    from bot.chat.forms import SavedForm as SavedForm
+    from bot.chat.forms import after_form as after_form
+    from bot.chat.forms import check_form as check_form
+    from bot.chat.forms import handle_form as handle_form
+    from bot.chat.forms import save_form as save_form
+    from bot.chat.identity import Context as Context
+    from bot.chat.lifecycle import conversation_removed as conversation_removed
+    from bot.chat.lifecycle import feedback_form as feedback_form
+    from bot.chat.lifecycle import home as home
+    from bot.chat.lifecycle import joined as joined
+    from bot.chat.lifecycle import workspace_removed as workspace_removed
+
+# Each name is loaded from its module when first used: importing one light module of this
+# package (as ``waarom --help`` or the storage layer do) must not load all of it.
+_EXPORTS = {
+    "handle_action": "bot.chat.buttons",
+    "handle_text": "bot.chat.commands",
+    "SavedForm": "bot.chat.forms",
+    "after_form": "bot.chat.forms",
+    "check_form": "bot.chat.forms",
+    "handle_form": "bot.chat.forms",
+    "save_form": "bot.chat.forms",
+    "Context": "bot.chat.identity",
+    "conversation_removed": "bot.chat.lifecycle",
+    "feedback_form": "bot.chat.lifecycle",
+    "home": "bot.chat.lifecycle",
+    "joined": "bot.chat.lifecycle",
+    "workspace_removed": "bot.chat.lifecycle",
+}
 
 __all__ = [
     "Context",
@@ -36,3 +60,9 @@ __all__ = [
     "save_form",
     "workspace_removed",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,17 +6,17 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import views
 from bot.bootstrap import Services
+from bot.chat import views
 from bot.chat.buttons import mine
 from bot.chat.identity import Context
 from bot.chat.replies import private, told
+from bot.engine.ideas import insert_idea, recent_open_ideas, similar_ideas
+from bot.engine.nudges import claim_for_answer, nudge_content
 from bot.i18n import Translator
-from bot.ideas import insert_idea, recent_open_ideas, similar_ideas
-from bot.intake import typed_text
+from bot.intake.normalise import typed_text
 from bot.messages import Outcome, UpdateOrigin
-from bot.models import Idea, Nudge
-from bot.nudges import claim_for_answer, nudge_content
+from bot.storage.models import Idea, Nudge
 
 
 async def claim_answer(

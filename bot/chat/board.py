@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import board_access
+from bot.board import access as board_access
+from bot.chat.command_text import Typed
 from bot.chat.identity import Context
 from bot.chat.replies import told
-from bot.command_text import Typed
 from bot.messages import Outcome
 
 

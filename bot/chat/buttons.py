@@ -1,20 +1,20 @@
 """A prompt's buttons: Answer opens the form, Skip and Later move the nudge where
-:mod:`bot.nudge_state` allows it ("Later" does not bring back a skipped prompt)."""
+:mod:`bot.engine.nudge_state` allows it ("Later" does not bring back a skipped prompt)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from bot import views
 from bot.bootstrap import Services
+from bot.chat import views
 from bot.chat.identity import Context, identify
+from bot.chat.origin import Origin
 from bot.chat.replies import told
+from bot.engine.nudge_state import NudgeStatus, can_move
+from bot.engine.nudges import nudge_content, own_nudge
+from bot.engine.rotation import choose_prompt
 from bot.messages import Message, OpenForm, Outcome, UpdateOrigin
-from bot.models import Nudge
-from bot.nudge_state import NudgeStatus, can_move
-from bot.nudges import nudge_content, own_nudge
-from bot.origin import Origin
-from bot.rotation import choose_prompt
+from bot.storage.models import Nudge
 
 SNOOZE = dt.timedelta(days=1)
 # The buttons that move a nudge, and where to.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot import team_settings
+from bot.chat import team_settings
+from bot.engine.ideas import MAX_ANSWER
 from bot.i18n import Translator
-from bot.ideas import MAX_ANSWER
-from bot.intake import MAX_TEXT, typed_text
+from bot.intake.normalise import MAX_TEXT, typed_text
 
 # Free-text fields per form: name, longest length, required.
 _TEXT_FIELDS: dict[str, tuple[tuple[str, int, bool], ...]] = {

@@ -1,23 +1,23 @@
-"""Typed commands: the text parsed by :mod:`bot.command_text`, its word looked up here and
+"""Typed commands: the text parsed by :mod:`bot.chat.command_text`, its word looked up here and
 the topic's handler called, lead-only commands refused to others."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot import command_text, views
 from bot.bootstrap import Services
+from bot.chat import command_text, views
 from bot.chat.board import board_command
+from bot.chat.command_text import Typed
 from bot.chat.digest import digest_command
 from bot.chat.feedback import feedback_command
 from bot.chat.ideas import idea_command, ideas_command, merge_command
 from bot.chat.identity import Context, home_team, identify
+from bot.chat.origin import Origin
 from bot.chat.replies import private, refused
 from bot.chat.settings import settings_command
-from bot.command_text import Typed
+from bot.engine.nudges import new_nudge, nudge_content
 from bot.messages import Outcome, Say
-from bot.nudges import new_nudge, nudge_content
-from bot.origin import Origin
 
 Handler = Callable[[Context, Typed], Awaitable[list[Outcome]]]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import zoneinfo
 
+from bot.chat.command_text import Typed
 from bot.chat.identity import Context, home_team
 from bot.chat.replies import private
-from bot.command_text import Typed
 from bot.digest import build_digest, render_digest
 from bot.messages import Outcome
 from bot.week import Week

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import zoneinfo
 
-from bot import views
+from bot.chat import views
 from bot.chat.checks import form_problems
+from bot.chat.command_text import Typed
 from bot.chat.identity import Context
 from bot.chat.replies import told
-from bot.command_text import Typed
-from bot.feedback import store_feedback
-from bot.intake import FieldMap, Rejected, normalise
-from bot.markers import shown
+from bot.intake.feedback import store_feedback
+from bot.intake.markers import shown
+from bot.intake.normalise import FieldMap, Rejected, normalise
 from bot.messages import OpenForm, Outcome
 
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot import quick_answer
 from bot.bootstrap import Services
+from bot.chat import quick_answer
 from bot.chat.answers import answered, claim_answer
 from bot.chat.checks import form_problems
 from bot.chat.feedback import store_chat_feedback
 from bot.chat.identity import Context, identify
+from bot.chat.origin import Origin
 from bot.chat.replies import told
 from bot.chat.settings import submit_settings
 from bot.messages import FormErrors, Outcome
-from bot.models import Idea, Nudge
-from bot.origin import Origin
+from bot.storage.models import Idea, Nudge
 
 
 def check_form(

@@ -3,14 +3,15 @@ author hears of what a lead did to their idea."""
 
 from __future__ import annotations
 
-from bot import command_text, directory, views
+from bot.chat import command_text, views
+from bot.chat.command_text import Typed
 from bot.chat.identity import Context, team_ids
 from bot.chat.replies import private, told
-from bot.command_text import Typed
-from bot.idea_notices import author_notice
-from bot.ideas import IdeaError, count_ideas, list_ideas, merge, move, team_idea
+from bot.engine.idea_notices import author_notice
+from bot.engine.ideas import IdeaError, count_ideas, list_ideas, merge, move, team_idea
 from bot.messages import Outcome
-from bot.models import Idea, Member
+from bot.storage import directory
+from bot.storage.models import Idea, Member
 
 IDEAS_SHOWN = 15
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import directory, orgs
 from bot.bootstrap import Services
+from bot.chat.origin import Origin
 from bot.i18n import Translator
-from bot.models import Installation, Member, Team
-from bot.origin import Origin
+from bot.storage import directory, orgs
+from bot.storage.models import Installation, Member, Team
 
 
 @dataclass

@@ -3,13 +3,14 @@ view and feedback form, which open without a command."""
 
 from __future__ import annotations
 
-from bot import directory, views
 from bot.bootstrap import Services
+from bot.chat import views
 from bot.chat.identity import home_team, identify
-from bot.ideas import ideas_by, list_ideas
+from bot.chat.origin import Origin
+from bot.engine.ideas import ideas_by, list_ideas
+from bot.engine.nudges import nudge_content, open_nudges
 from bot.messages import Form, Message, Outcome, Say
-from bot.nudges import nudge_content, open_nudges
-from bot.origin import Origin
+from bot.storage import directory
 
 
 async def home(services: Services, origin: Origin) -> Message:

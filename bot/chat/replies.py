@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import views
+from bot.chat import views
 from bot.i18n import Translator
 from bot.messages import Message, Outcome, Say
 

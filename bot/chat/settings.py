@@ -1,19 +1,20 @@
 """A team's settings in chat: shown, changed one at a time (``settings quiet 18:00-08:00``),
-set with the form, and its leads named. The rules are :mod:`bot.team_settings`."""
+set with the form, and its leads named. The rules are :mod:`bot.chat.team_settings`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot import directory, team_settings, views
+from bot.chat import team_settings, views
 from bot.chat.checks import settings_values
+from bot.chat.command_text import Typed
 from bot.chat.identity import Context
 from bot.chat.replies import private, refused, told
-from bot.command_text import Typed
+from bot.clock.schedule import describe
 from bot.i18n import Translator
 from bot.messages import Facts, FormErrors, Heading, Message, OpenForm, Outcome, Paragraph
-from bot.models import Team
-from bot.schedule import describe
+from bot.storage import directory
+from bot.storage.models import Team
 
 
 def _summary(t: Translator, team: Team, leads: Sequence[str]) -> Message:

@@ -14,7 +14,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from bot.bootstrap import Services
     from bot.config import Settings
-    from bot.models import Team
+    from bot.storage.models import Team
 
 T = TypeVar("T")
 
@@ -47,7 +47,8 @@ def settings_or_exit() -> Settings:
 
 
 def services_or_exit(settings: Settings) -> Services:
-    from bot import bootstrap, db
+    from bot import bootstrap
+    from bot.storage import db
 
     try:
         return bootstrap.build(settings)
@@ -90,7 +91,7 @@ async def channel_teams(services: Services) -> list[tuple[Team, str]]:
     """Every channel team (not 1:1 chats) with its platform, by id."""
     from sqlalchemy import select
 
-    from bot.models import Installation, Team
+    from bot.storage.models import Installation, Team
 
     async with services.sessions() as session:
         rows = await session.execute(
@@ -109,7 +110,7 @@ def team_label(team: Team) -> str:
 async def pick_team(services: Services, wanted: str | None) -> Team:
     from sqlalchemy import select
 
-    from bot.models import Team
+    from bot.storage.models import Team
 
     async with services.sessions() as session:
         teams = (

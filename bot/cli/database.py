@@ -17,7 +17,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply the database migrations (run on every release)."""
-    from bot import db
+    from bot.storage import db
 
     settings = settings_or_exit()
     db.upgrade(settings.database_url, revision)
@@ -29,7 +29,7 @@ def db_revision(message: Annotated[str, typer.Argument()]) -> None:
     """For developers: generate a migration from the models (check it by hand)."""
     from alembic import command
 
-    from bot import db
+    from bot.storage import db
 
     settings = settings_or_exit()
     command.revision(db.alembic_config(settings.database_url), message=message, autogenerate=True)

@@ -27,7 +27,7 @@ def demo(
     ] = True,
 ) -> None:
     """The tour: sample feedback, this week's digest, then chat in the terminal."""
-    from bot import db
+    from bot.storage import db
 
     settings = settings_or_exit()
     db.upgrade(settings.database_url)
@@ -106,7 +106,7 @@ def ideas(
     fmt: Annotated[Format, FORMAT_OPTION] = Format.table,
 ) -> None:
     """List or export ideas."""
-    from bot.ideas import STATUSES
+    from bot.engine.ideas import STATUSES
 
     if status is not None and status not in STATUSES:
         err.print(f"[red]--status must be one of {', '.join(STATUSES)}[/red]")
@@ -119,7 +119,7 @@ def ideas(
         columns = ["id", "team", "status", "how", "why", "author", "owner", "votes"]
         emit(out, columns, rows, fmt, empty="No ideas yet.")
         return
-    from bot.ideas import write_csv
+    from bot.engine.ideas import write_csv
 
     try:
         with csv_file.open("w", newline="", encoding="utf-8") as stream:
@@ -133,7 +133,7 @@ def ideas(
 async def _idea_rows(
     services: Services, team: str | None, status: str | None
 ) -> list[dict[str, object]]:
-    from bot.idea_rows import idea_rows
+    from bot.engine.idea_rows import idea_rows
 
     team_ids = None if team is None else [(await pick_team(services, team)).id]
     async with services.sessions() as session:
@@ -148,7 +148,7 @@ def prompts_check(
     ] = None,
 ) -> None:
     """Validate the prompt library without starting anything."""
-    from bot.prompts import PromptFileError, load_library
+    from bot.engine.prompts import PromptFileError, load_library
 
     if path is not None and not path.is_dir():
         err.print(f"[red]{path} does not exist or is not a folder[/red]")

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from bot.bootstrap import Services
-    from bot.importer import ImportReport
-    from bot.intake import FieldMap
-    from bot.privacy import Customer
+    from bot.intake.importer import ImportReport
+    from bot.intake.normalise import FieldMap
+    from bot.intake.privacy import Customer
 
 
 def advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
@@ -52,9 +52,9 @@ def import_(
     ] = None,
 ) -> None:
     """Load customer feedback from CSV / JSON Lines. Re-importing adds nothing twice."""
-    from bot.directory import UnknownOrganisation
-    from bot.importer import UnreadableFile
-    from bot.intake import FieldMap
+    from bot.intake.importer import UnreadableFile
+    from bot.intake.normalise import FieldMap
+    from bot.storage.directory import UnknownOrganisation
 
     settings = settings_or_exit()
     delimiter = _checked_format(delimiter, file_format)
@@ -104,8 +104,8 @@ async def _import_files(
     services: Services, files: list[Path], options: _ImportOptions
 ) -> list[ImportReport]:
     """Each file in turn, with a progress bar, its report said as it is done."""
-    from bot.directory import organisation
-    from bot.importer import import_file
+    from bot.intake.importer import import_file
+    from bot.storage.directory import organisation
 
     async with services.sessions() as session, session.begin():
         org_id = (await organisation(session, options.org)).id
@@ -197,7 +197,7 @@ def forget(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a customer's feedback everywhere it is kept (right to erasure)."""
-    from bot import privacy
+    from bot.intake import privacy
 
     refused = (privacy.NotAKey,)
     try:
@@ -214,7 +214,7 @@ def forget(
 async def _forget(services: Services, who: Customer, *, yes: bool) -> int:
     """Show what matches, ask (unless ``yes``), remove; 1 when nothing was removed for want
     of a confirmation."""
-    from bot import privacy
+    from bot.intake import privacy
 
     found = await privacy.forget(services.sessions, who, dry_run=True)
     if not found.feedback:
@@ -243,7 +243,7 @@ def retention() -> None:
     it every few minutes); the redacted text and its words stay."""
     import datetime as dt
 
-    from bot import privacy
+    from bot.intake import privacy
 
     settings = settings_or_exit()
 

@@ -26,7 +26,7 @@ def listing(ctx: typer.Context) -> None:
     """List every installation with its organisation."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot import orgs
+    from bot.storage import orgs
 
     async def links(services: Services) -> list[orgs.Link]:
         async with services.sessions() as session:
@@ -63,8 +63,8 @@ def link(
 
     Its teams then read that organisation's feedback. Feedback already stored stays in the
     organisation it was stored in."""
-    from bot import orgs
-    from bot.directory import DEFAULT_ORG
+    from bot.storage import orgs
+    from bot.storage.directory import DEFAULT_ORG
 
     chosen = DEFAULT_ORG if org is None else org
     if not chosen or len(chosen) > orgs.MAX_SLUG or not chosen.isprintable():

@@ -15,7 +15,7 @@ from bot.cli.common import app, out, services_or_exit, settings_or_exit, with_se
 if TYPE_CHECKING:
     from bot.bootstrap import Services
     from bot.clock import Clock, ClockConfig, TickReport
-    from bot.delivery import Delivery
+    from bot.clock.delivery import Delivery
 
 
 @app.command()
@@ -108,7 +108,7 @@ def _say(report: TickReport) -> None:
 async def _until_stopped(engine: Clock) -> None:
     import signal
 
-    from bot.scheduler import ClockProcess
+    from bot.clock.scheduler import ClockProcess
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

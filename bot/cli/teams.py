@@ -22,7 +22,7 @@ from bot.cli.output import Format, emit
 
 if TYPE_CHECKING:
     from bot.bootstrap import Services
-    from bot.models import Team
+    from bot.storage.models import Team
 
 
 @app.command("teams")
@@ -82,8 +82,8 @@ def settings_(
 
 async def _change(services: Services, team: str, values: dict[str, str]) -> int:
     """Check and apply ``values`` to ``team``'s settings; 2 when one is refused."""
-    from bot import team_settings
-    from bot.models import Team
+    from bot.chat import team_settings
+    from bot.storage.models import Team
 
     chosen = await pick_team(services, team)
     t = services.catalog.translator("en")
@@ -108,7 +108,7 @@ async def _change(services: Services, team: str, values: dict[str, str]) -> int:
 def upcoming(team: Team, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
     """The team's next digest, and the next nudges the clock will really send (not at the
     weekend, not in quiet hours); ``None`` where there is none or the schedule is broken."""
-    from bot.schedule import (
+    from bot.clock.schedule import (
         ScheduleError,
         next_allowed,
         next_occurrence,
@@ -134,8 +134,8 @@ def status(fmt: Annotated[Format, FORMAT_OPTION] = Format.table) -> None:
 
 
 async def _status_rows(services: Services, fmt: Format) -> list[dict[str, object]]:
-    from bot.roster import Reach, reach
-    from bot.sends import recent_sends
+    from bot.clock.roster import Reach, reach
+    from bot.clock.sends import recent_sends
 
     def shown(moment: dt.datetime | None) -> str | None:
         if fmt is Format.json:

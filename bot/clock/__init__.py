@@ -8,7 +8,28 @@
 - :mod:`.tick`: :class:`Clock`, one tick putting these together, and :mod:`.upkeep`.
 """
 
-from bot.clock.config import ClockConfig, TickReport
-from bot.clock.tick import Clock
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.clock.config import ClockConfig as ClockConfig
+    from bot.clock.config import TickReport as TickReport
+    from bot.clock.tick import Clock as Clock
+
+# Each name is loaded from its module when first used: importing one light module of this
+# package (as ``waarom --help`` or the storage layer do) must not load all of it.
+_EXPORTS = {
+    "Clock": "bot.clock.tick",
+    "ClockConfig": "bot.clock.config",
+    "TickReport": "bot.clock.config",
+}
 
 __all__ = ["Clock", "ClockConfig", "TickReport"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

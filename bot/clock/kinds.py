@@ -13,10 +13,12 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bootstrap import Services
+from bot.chat.views import prompt_message
+from bot.clock.delivery import Deliveries, MemberTarget, TeamTarget
 from bot.clock.pipeline import Prepared, Ref, rendered
 from bot.clock.plan import DueDigest, DueNudge, DueReminder
 from bot.clock.reads import Found, Waiting
-from bot.delivery import Deliveries, MemberTarget, TeamTarget
+from bot.clock.sends import SendKey, exists
 from bot.digest import (
     CustomerVoice,
     Week,
@@ -26,11 +28,9 @@ from bot.digest import (
     render_digest,
     team_parts,
 )
-from bot.models import Installation, Member, Nudge, Send, Team
-from bot.nudge_state import NudgeStatus
-from bot.nudges import nudge_content, plan_nudge
-from bot.sends import SendKey, exists
-from bot.views import prompt_message
+from bot.engine.nudge_state import NudgeStatus
+from bot.engine.nudges import nudge_content, plan_nudge
+from bot.storage.models import Installation, Member, Nudge, Send, Team
 
 
 def member_target(inst: Installation, member: Member) -> MemberTarget:

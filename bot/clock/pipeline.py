@@ -4,9 +4,9 @@ Digests, nudges and reminders all go through :meth:`Pipeline.run`. A chunk of du
 prepared first (built and rendered before the claim, so that between claiming and sending
 there is nothing but the send: a process killed in between loses as little as possible); it
 is claimed in one transaction only when there is room among the sends under way
-(:func:`bot.sends.claim_many`, where the unique key lets one process win), so what is claimed
+(:func:`bot.clock.sends.claim_many`, where the unique key lets one process win), so what is claimed
 but not yet sent stays small; each send is delivered with retries and its outcome recorded a
-batch at a time (:class:`bot.sends.Outcomes`). A chunk is prepared while the one before it
+batch at a time (:class:`bot.clock.sends.Outcomes`). A chunk is prepared while the one before it
 goes out. What a kind writes with its claim (the digest, the nudge) exists exactly when the
 claim does.
 """
@@ -24,7 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock.config import ClockConfig, TickReport
-from bot.delivery import (
+from bot.clock.delivery import (
     Delivery,
     DeliveryFailure,
     MemberTarget,
@@ -32,9 +32,9 @@ from bot.delivery import (
     TeamTarget,
     TransientFailure,
 )
+from bot.clock.sends import Outcome, Outcomes, SendKey, claim_many, finish
 from bot.messages import Message
-from bot.models import Team
-from bot.sends import Outcome, Outcomes, SendKey, claim_many, finish
+from bot.storage.models import Team
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.nudge_state import NudgeStatus
-from bot.schedule import TeamSchedule, last_occurrence
-from bot.sends import SendKey
+from bot.clock.schedule import TeamSchedule, last_occurrence
+from bot.clock.sends import SendKey
+from bot.engine.nudge_state import NudgeStatus
 from bot.week import Week
 
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock.plan import OpenNudge, Person, TeamTimes
-from bot.models import Installation, Member, Nudge, Send, Team, TeamMember
-from bot.nudge_state import NudgeStatus
-from bot.schedule import ScheduleError, TeamSchedule
-from bot.sends import SendKey
+from bot.clock.schedule import ScheduleError, TeamSchedule
+from bot.clock.sends import SendKey
+from bot.engine.nudge_state import NudgeStatus
+from bot.storage.models import Installation, Member, Nudge, Send, Team, TeamMember
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,16 @@ import logging
 from sqlalchemy import select
 
 from bot.bootstrap import Services
+from bot.chat.views import prompt_message
 from bot.clock.config import TickReport
+from bot.clock.delivery import Deliveries, DeliveryFailure, MemberTarget, TeamTarget
 from bot.clock.kinds import member_target, team_target
 from bot.clock.pipeline import Pipeline, Prepared, rendered
-from bot.delivery import Deliveries, DeliveryFailure, MemberTarget, TeamTarget
+from bot.clock.sends import SendKey, finish, take_over
 from bot.digest import build_digest, render_digest
+from bot.engine.nudges import nudge_content
 from bot.messages import Message
-from bot.models import Installation, Member, Nudge, Send, Team
-from bot.nudges import nudge_content
-from bot.sends import SendKey, finish, take_over
-from bot.views import prompt_message
+from bot.storage.models import Installation, Member, Nudge, Send, Team
 from bot.week import Week
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class Recovery:
 
     async def _message(self, send: Send, team: Team) -> Message | None:
         if send.kind not in ("digest", "nudge", "reminder"):
-            return None  # a one-off notice (bot.roster_keeper): not worth a second try
+            return None  # a one-off notice (bot.clock.roster_keeper): not worth a second try
         t = self.services.catalog.translator(team.language)
         async with self.services.sessions() as session:
             if send.kind == "digest":

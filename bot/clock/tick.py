@@ -1,8 +1,8 @@
 """A clock tick: read, plan, send what is due through the pipeline, then keep house.
 
 :meth:`Clock.tick` can run in any number of processes at once because every send is claimed
-first (:mod:`bot.sends`). A send whose moment passed while no clock ran is made up for once
-within the grace window, and skipped with a log line after it. :mod:`bot.scheduler` calls
+first (:mod:`bot.clock.sends`). A send whose moment passed while no clock ran is made up for once
+within the grace window, and skipped with a log line after it. :mod:`bot.clock.scheduler` calls
 ``tick`` on time.
 """
 
@@ -17,12 +17,12 @@ from bot import replay
 from bot.bootstrap import Services
 from bot.clock import reads, upkeep
 from bot.clock.config import ClockConfig, TickReport
+from bot.clock.delivery import Deliveries
 from bot.clock.kinds import Digests, Nudges, Reminders
 from bot.clock.pipeline import Pipeline
 from bot.clock.plan import plan
 from bot.clock.recovery import Recovery
-from bot.delivery import Deliveries
-from bot.privacy import apply_retention
+from bot.intake.privacy import apply_retention
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Clock:
             run(Reminders(services, deliveries, waiting, moment), due.reminders, moment, report),
         ]
         if team_ids is None:
-            # The sweep also finishes member lists a web process left waiting (bot.roster).
+            # The sweep also finishes member lists a web process left waiting (bot.clock.roster).
             jobs.append(upkeep.keep_rosters(services, deliveries, self.worker))
         await asyncio.gather(*jobs)
         report.expired = await upkeep.expire(services, due.expire_sent_before)

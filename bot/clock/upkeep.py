@@ -9,11 +9,11 @@ import logging
 from sqlalchemy import update
 
 from bot.bootstrap import Services
-from bot.delivery import Deliveries
-from bot.models import Nudge
-from bot.nudge_state import OPEN, NudgeStatus
-from bot.roster import RosterSource
-from bot.roster_keeper import Keeper
+from bot.clock.delivery import Deliveries
+from bot.clock.roster import RosterSource
+from bot.clock.roster_keeper import Keeper
+from bot.engine.nudge_state import OPEN, NudgeStatus
+from bot.storage.models import Nudge
 
 log = logging.getLogger(__name__)
 

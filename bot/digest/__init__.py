@@ -11,13 +11,39 @@ own part (:mod:`bot.digest.team`). :func:`render_digest` turns them into a neutr
 the team's language.
 """
 
-from bot.digest.build import build_digest, digest_of
-from bot.digest.data import CustomerVoice, DigestData
-from bot.digest.render import render_digest
-from bot.digest.store import remember, remember_many
-from bot.digest.team import TeamPart, team_parts
-from bot.digest.voice import customer_voice
-from bot.week import Week
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.digest.build import build_digest as build_digest
+    from bot.digest.build import digest_of as digest_of
+    from bot.digest.data import CustomerVoice as CustomerVoice
+    from bot.digest.data import DigestData as DigestData
+    from bot.digest.render import render_digest as render_digest
+    from bot.digest.store import remember as remember
+    from bot.digest.store import remember_many as remember_many
+    from bot.digest.team import TeamPart as TeamPart
+    from bot.digest.team import team_parts as team_parts
+    from bot.digest.voice import customer_voice as customer_voice
+    from bot.week import Week as Week
+
+# Each name is loaded from its module when first used: importing one light module of this
+# package (as ``waarom --help`` or the storage layer do) must not load all of it.
+_EXPORTS = {
+    "build_digest": "bot.digest.build",
+    "digest_of": "bot.digest.build",
+    "CustomerVoice": "bot.digest.data",
+    "DigestData": "bot.digest.data",
+    "render_digest": "bot.digest.render",
+    "remember": "bot.digest.store",
+    "remember_many": "bot.digest.store",
+    "TeamPart": "bot.digest.team",
+    "team_parts": "bot.digest.team",
+    "customer_voice": "bot.digest.voice",
+    "Week": "bot.week",
+}
 
 __all__ = [
     "CustomerVoice",
@@ -32,3 +58,9 @@ __all__ = [
     "render_digest",
     "team_parts",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

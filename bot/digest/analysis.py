@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.digest.reading import Earlier, Period, terms_of
-from bot.theme_labels import labelled
-from bot.themes import ThemeResult, themes_of
-from bot.week_voice import feelings_of, sides_of
+from bot.voice.theme_labels import labelled
+from bot.voice.themes import ThemeResult, themes_of
+from bot.voice.week_voice import feelings_of, sides_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from bot.digest.data import CustomerVoice, DigestData
 from bot.digest.sections import TEAM
 from bot.digest.team import TeamPart, TeamWeek, team_parts
 from bot.digest.voice import customer_voice
-from bot.models import Team
-from bot.prompts import PromptLibrary
+from bot.engine.prompts import PromptLibrary
+from bot.storage.models import Team
 from bot.week import Week
 
 

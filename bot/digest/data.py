@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.week_voice import in_language
+from bot.voice.week_voice import in_language
 
 
 @dataclass

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Feedback
-from bot.text import terms
+from bot.storage.models import Feedback
+from bot.voice.text import terms
 
 _PARTITION = 5000  # rows per fetch when reading a period
 # Rows stored before feedback.terms existed (migration 0004 fills them in) are analysed from

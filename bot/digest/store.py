@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest.data import DigestData
-from bot.models import Digest
+from bot.storage.models import Digest
 
 
 async def remember(session: AsyncSession, data: DigestData) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest.data import CustomerVoice
-from bot.models import Digest, Idea, Nudge, Team
-from bot.prompts import PromptLibrary
+from bot.engine.prompts import PromptLibrary
+from bot.storage.models import Digest, Idea, Nudge, Team
 from bot.week import Week
 
 

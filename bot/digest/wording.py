@@ -10,7 +10,7 @@ from babel.dates import format_interval
 from babel.numbers import format_decimal, format_percent
 
 from bot.i18n import Translator
-from bot.markers import shown
+from bot.intake.markers import shown
 
 
 def number(t: Translator, value: float, digits: int = 1, signed: bool = False) -> str:

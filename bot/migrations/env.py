@@ -6,7 +6,7 @@ SQLite cannot ALTER most things in place, so batch mode is on; on PostgreSQL it 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from bot.models import Base
+from bot.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -46,7 +46,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     if connection.dialect.name == "sqlite":
-        # As the application does (bot.db): what a migration rewrites is not left readable.
+        # As the application does (bot.storage.db): what a migration rewrites is not left readable.
         # On the driver's cursor, so that SQLAlchemy does not begin a transaction here.
         cursor = connection.connection.cursor()
         cursor.execute("PRAGMA secure_delete=ON")

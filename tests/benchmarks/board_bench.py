@@ -65,10 +65,11 @@ async def seed(database_url: str, ideas: int, members: int, public: str) -> list
     """The team, its members and ideas; returns one sign-in link per member."""
     from sqlalchemy import insert, text
 
-    from bot import board_access, bootstrap, chat
+    from bot import bootstrap, chat
+    from bot.board import access as board_access
+    from bot.chat.origin import Origin
     from bot.config import load_settings
-    from bot.models import Idea, Member
-    from bot.origin import Origin
+    from bot.storage.models import Idea, Member
 
     services = bootstrap.build(load_settings(database_url=database_url, _env_file=None))
     ids = []
@@ -79,7 +80,7 @@ async def seed(database_url: str, ideas: int, members: int, public: str) -> list
     async with services.sessions() as session, session.begin():
         from sqlalchemy import select
 
-        from bot.models import Team
+        from bot.storage.models import Team
 
         team = (await session.scalars(select(Team))).one()
         ids = list((await session.scalars(select(Member.id).order_by(Member.id))).all())
@@ -215,9 +216,10 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, object]:
 async def fresh_links(database_url: str, public: str) -> list[str]:
     from sqlalchemy import select
 
-    from bot import board_access, bootstrap
+    from bot import bootstrap
+    from bot.board import access as board_access
     from bot.config import load_settings
-    from bot.models import Member
+    from bot.storage.models import Member
 
     services = bootstrap.build(load_settings(database_url=database_url, _env_file=None))
     async with services.sessions() as session, session.begin():

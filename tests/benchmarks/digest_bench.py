@@ -75,11 +75,11 @@ STEPS = ["orientation", "purchase", "delivery", "use", "service", "complaint", "
 def load(url: str, size: int) -> None:
     from sqlalchemy import insert
 
-    from bot import db
-    from bot.models import Feedback, Installation, Organisation, Team
-    from bot.put_up_with import burdens
-    from bot.sentiment import sentiment
-    from bot.text import terms
+    from bot.storage import db
+    from bot.storage.models import Feedback, Installation, Organisation, Team
+    from bot.voice.put_up_with import burdens
+    from bot.voice.sentiment import sentiment
+    from bot.voice.text import terms
 
     engine = db.create_sync_engine_for(url)
     rng = random.Random(size)
@@ -150,8 +150,8 @@ async def measure(url: str) -> dict[str, float]:
     from bot.config import load_settings
     from bot.digest import build_digest
     from bot.digest.reading import read_period
-    from bot.models import Team
-    from bot.themes import find_themes
+    from bot.storage.models import Team
+    from bot.voice.themes import find_themes
     from bot.week import Week
 
     services = bootstrap.build(load_settings(database_url=url, _env_file=None))

@@ -32,8 +32,8 @@ async def run(url: str, teams: int, rate: float, api_url: str, stats_url: str) -
     from adapters.slack.delivery import SlackDelivery
     from bot import bootstrap
     from bot.clock import Clock, ClockConfig
+    from bot.clock.delivery import Deliveries
     from bot.config import load_settings
-    from bot.delivery import Deliveries
 
     settings = load_settings(
         database_url=url,

@@ -61,9 +61,9 @@ def generate(path: Path, rows: int) -> None:
 async def ours(url: str, path: Path) -> float:
     from bot import bootstrap
     from bot.config import load_settings
-    from bot.directory import organisation
-    from bot.importer import import_file
-    from bot.intake import FieldMap
+    from bot.intake.importer import import_file
+    from bot.intake.normalise import FieldMap
+    from bot.storage.directory import organisation
 
     services = bootstrap.build(load_settings(database_url=url, _env_file=None))
     async with services.sessions() as session, session.begin():
@@ -91,9 +91,9 @@ async def baseline(url: str, path: Path) -> float:
     """Plain batched INSERTs of the same rows: the floor any importer pays for storage."""
     from sqlalchemy import insert
 
-    from bot import db
-    from bot.directory import organisation
-    from bot.models import Feedback
+    from bot.storage import db
+    from bot.storage.directory import organisation
+    from bot.storage.models import Feedback
 
     engine = db.create_engine_for(url)
     sessions = db.session_factory(engine)

@@ -117,10 +117,10 @@ def run_stub_core(port: int) -> None:
 async def seed(database_url: str, count: int) -> list[int]:
     """A channel team with one member and ``count`` open prompts for them."""
     from bot import bootstrap, chat
+    from bot.chat.origin import Origin
     from bot.config import load_settings
-    from bot.models import Member, Team
-    from bot.nudges import new_nudge
-    from bot.origin import Origin
+    from bot.engine.nudges import new_nudge
+    from bot.storage.models import Member, Team
 
     services = bootstrap.build(load_settings(database_url=database_url, _env_file=None))
     origin = Origin(
@@ -218,7 +218,7 @@ async def load(url: str, bodies: list[str], concurrency: int) -> tuple[float, li
 def count_ideas(database_url: str) -> int:
     from sqlalchemy import create_engine, text
 
-    from bot import db
+    from bot.storage import db
 
     engine = create_engine(db.sync_url(database_url))
     try:

@@ -37,11 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.slack import render
 from adapters.teams import cards
-from bot import bootstrap, views, webhook
+from bot import bootstrap
+from bot.chat import views
 from bot.config import load_settings
+from bot.engine.nudges import new_nudge
 from bot.i18n import Catalog
-from bot.models import Installation, Member, Team
-from bot.nudges import new_nudge
+from bot.intake import webhook
+from bot.storage.models import Installation, Member, Team
 from tests.support.bench import fresh_database
 from tests.support.rel_serve import Server, clean_env
 from tests.support.slack_client import SlackClient

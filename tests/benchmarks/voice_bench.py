@@ -10,7 +10,7 @@ and macro-F1 over the three classes:
 - majority: always the set's most frequent label;
 - lexicon: the same word lists, counted plainly (positive words minus negative words),
   without negation, intensifiers or "but";
-- waarom: ``bot.sentiment`` as intake runs it (language guessed from the text).
+- waarom: ``bot.voice.sentiment`` as intake runs it (language guessed from the text).
 
 Nothing is fetched at run time. Get the data once, anywhere, and pass the folders:
 
@@ -29,9 +29,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bot.redaction import redact
-from bot.sentiment import _lexicon, sentiment, side_of_text
-from bot.text import split_words, terms
+from bot.intake.redaction import redact
+from bot.voice.sentiment import _lexicon, sentiment, side_of_text
+from bot.voice.text import split_words, terms
 
 LABELS = ("negative", "neutral", "positive")
 _SIDE = {"pain": "negative", "neutral": "neutral", "delight": "positive"}

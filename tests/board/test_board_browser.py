@@ -25,7 +25,7 @@ from adapters.console import ConsoleChat
 from bot import bootstrap
 from bot.config import Settings
 from bot.digest import DigestData, Week, remember_many
-from bot.models import Nudge, Team
+from bot.storage.models import Nudge, Team
 from tests.support.board_support import start
 
 CHROMIUM = "/usr/bin/chromium"

@@ -10,7 +10,7 @@ import io
 from sqlalchemy import update
 
 from bot.digest import DigestData, remember
-from bot.models import Feedback, Idea, Nudge
+from bot.storage.models import Feedback, Idea, Nudge
 from tests.support.board_support import Board, ideas, member_of, origin, say, team_of
 
 

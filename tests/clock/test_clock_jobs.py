@@ -6,9 +6,9 @@ from sqlalchemy import update
 
 from bot.bootstrap import Services
 from bot.clock import Clock, ClockConfig
-from bot.delivery import Deliveries
-from bot.models import Team
-from bot.scheduler import ClockProcess
+from bot.clock.delivery import Deliveries
+from bot.clock.scheduler import ClockProcess
+from bot.storage.models import Team
 from tests.support.clock_support import FakeDelivery, make_team, utc
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
-from bot.models import Send
+from bot.storage.models import Send
 from tests.support.clock_support import make_slack_teams
 from tests.support.slack_fake import FakeSlack
 

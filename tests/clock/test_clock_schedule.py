@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.clock import Clock, ClockConfig
+from bot.clock.delivery import Deliveries
 from bot.clock.kinds import Digests
-from bot.delivery import Deliveries
-from bot.models import Nudge, Send, Team
+from bot.storage.models import Nudge, Send, Team
 from tests.support.clock_support import FakeDelivery, make_team, utc
 
 
@@ -166,7 +166,7 @@ async def test_clocks_fanning_out_in_chunks_send_and_record_each_digest_once(
 ) -> None:
     import asyncio
 
-    from bot.models import Digest
+    from bot.storage.models import Digest
 
     fake = FakeDelivery(permanent={"team-3"})
     for n in range(20):
@@ -214,7 +214,7 @@ async def test_a_chunk_that_cannot_be_prepared_leaves_the_others_going_out(
 
 async def test_old_replay_records_are_forgotten(services: Services) -> None:
 
-    from bot.models import ProcessedEvent
+    from bot.storage.models import ProcessedEvent
 
     async with services.sessions() as session, session.begin():
         session.add(

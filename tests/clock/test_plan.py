@@ -17,10 +17,10 @@ from bot.clock.plan import (
     TeamTimes,
     plan,
 )
+from bot.clock.schedule import TeamSchedule
+from bot.clock.sends import SendKey
 from bot.digest import Week
-from bot.nudge_state import NudgeStatus
-from bot.schedule import TeamSchedule
-from bot.sends import SendKey
+from bot.engine.nudge_state import NudgeStatus
 
 
 def utc(text: str) -> dt.datetime:

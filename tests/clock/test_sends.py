@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bootstrap import Services
-from bot.models import Send
-from bot.sends import MAX_ATTEMPTS, Outcome, Outcomes, SendKey, claim_many, finish
+from bot.clock.sends import MAX_ATTEMPTS, Outcome, Outcomes, SendKey, claim_many, finish
+from bot.storage.models import Send
 from tests.support.clock_support import make_team, utc
 
 NOW = utc("2026-11-16T08:00:00+00:00")

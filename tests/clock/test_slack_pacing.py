@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.delivery import MARGIN, SlackDelivery, Window
 from adapters.slack.outbound import Sender
 from bot.bootstrap import Services
-from bot.delivery import TeamTarget
+from bot.clock.delivery import TeamTarget
 from bot.messages import Message, Paragraph
 from tests.support.slack_fake import FakeSlack
 

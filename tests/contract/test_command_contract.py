@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models import Feedback, Idea
+from bot.storage.models import Feedback, Idea
 from tests.contract.driver import Driver
 
 

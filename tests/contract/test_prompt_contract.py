@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models import Idea, Nudge
+from bot.storage.models import Idea, Nudge
 from tests.contract.driver import BOB, Driver
 
 WHY = "Customers cannot find the invoice"

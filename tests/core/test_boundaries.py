@@ -63,7 +63,7 @@ def test_adapters_read_no_storage_models() -> None:
                 names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             else:
                 continue
-            offenders += [f"{name}: {n}" for n in names if n.startswith("bot.models")]
+            offenders += [f"{name}: {n}" for n in names if n.startswith("bot.storage.models")]
     assert offenders == []
 
 

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from bot import chat
 from bot.bootstrap import Services
-from bot.feedback import store_feedback
+from bot.chat.origin import Origin
 from bot.i18n import Catalog
-from bot.intake import FieldMap, normalise
+from bot.intake.feedback import store_feedback
+from bot.intake.normalise import FieldMap, normalise
+from bot.intake.redaction import LEAK_PATTERNS
 from bot.messages import Choices, FormErrors, Notify, OpenForm, Quote, Say, UpdateOrigin, plain_text
-from bot.models import Feedback, Idea, IdeaEvent, Nudge
-from bot.origin import Origin
-from bot.redaction import LEAK_PATTERNS
+from bot.storage.models import Feedback, Idea, IdeaEvent, Nudge
 
 # The console is the operator's own terminal: its adapter vouches for it (home).
 LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True, home=True)
@@ -26,7 +26,7 @@ ANNA = Origin("console", "ws1", "team-a", "anna", user_name="Anna", home=True)
 async def _feedback(
     services: Services, texts: list[tuple[str, float, str]], days_ago: int = 1
 ) -> None:
-    from bot.directory import organisation
+    from bot.storage.directory import organisation
 
     async with services.sessions() as session, session.begin():
         org = await organisation(session)
@@ -261,8 +261,8 @@ def test_similarity_scores_match_scikit_learns_tfidf() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 
-    from bot.ideas import IdeaText, similar_ideas
-    from bot.text import stems
+    from bot.engine.ideas import IdeaText, similar_ideas
+    from bot.voice.text import stems
 
     texts = [
         "Klanten wachten te lang op de monteur. Plan monteurs ook 's avonds in",
@@ -302,7 +302,7 @@ async def test_a_workspace_that_comes_back_is_active_again(services: Services) -
     await chat.handle_text(services, ANNA, "help")
     await chat.workspace_removed(services, "console", "ws1")
     await chat.handle_text(services, ANNA, "help")
-    from bot.models import Installation
+    from bot.storage.models import Installation
 
     async with services.sessions() as session:
         inst = (await session.scalars(select(Installation))).one()
@@ -349,8 +349,8 @@ async def test_a_snoozed_prompt_can_still_be_skipped(services: Services) -> None
 
 
 async def test_an_author_whose_workspace_is_gone_is_not_told(services: Services) -> None:
-    from bot import directory
-    from bot.models import Installation, Member
+    from bot.storage import directory
+    from bot.storage.models import Installation, Member
 
     await chat.handle_text(services, ANNA, "help")
     async with services.sessions() as session:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import chat, views
+from bot import chat
 from bot.bootstrap import Services
-from bot.command_text import parse
+from bot.chat import views
+from bot.chat.command_text import parse
+from bot.chat.origin import Origin
 from bot.messages import plain_text
-from bot.models import Feedback, Idea
-from bot.origin import Origin
+from bot.storage.models import Feedback, Idea
 
 LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True, home=True)
 ANNA = Origin("console", "ws1", "team-a", "anna", user_name="Anna", home=True)

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot import bootstrap, chat
+from bot.chat.origin import Origin
 from bot.cli import app
 from bot.config import load_settings
-from bot.origin import Origin
 
 LONG = "klantenservice-noord-oost-nederland-en-vlaanderen"
 

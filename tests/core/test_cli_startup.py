@@ -13,8 +13,8 @@ import sys
 import pytest
 
 from bot import bootstrap, chat
+from bot.chat.origin import Origin
 from bot.config import load_settings
-from bot.origin import Origin
 
 PROBE = (
     "import sys\n"

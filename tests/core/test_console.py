@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from adapters.console import ConsoleChat
 from bot.bootstrap import Services
-from bot.models import Idea
+from bot.storage.models import Idea
 
 
 async def test_a_piped_script_reads_like_a_chat_and_as_changes_who_speaks(

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.digest import CustomerVoice, Week, build_digest, customer_voice, render_digest
-from bot.directory import installation, organisation, team
-from bot.feedback import store_feedback
-from bot.ideas import create_idea, move
-from bot.intake import FieldMap, normalise
+from bot.engine.ideas import create_idea, move
+from bot.intake.feedback import store_feedback
+from bot.intake.normalise import FieldMap, normalise
+from bot.intake.redaction import LEAK_PATTERNS
 from bot.messages import plain_text
-from bot.models import Digest, Team
-from bot.redaction import LEAK_PATTERNS
+from bot.storage.directory import installation, organisation, team
+from bot.storage.models import Digest, Team
 
 WEEK = Week.parse("2026-W46")  # Mon 9 – Sun 15 Nov 2026, Amsterdam (UTC+1)
 ROWS = [
@@ -136,7 +136,7 @@ def test_weeks_parse_and_bound_in_the_team_zone() -> None:
 
 async def test_the_team_parts_of_many_teams_are_each_teams_own(services: Services) -> None:
     from bot.digest import digest_of, remember, team_parts
-    from bot.models import Nudge
+    from bot.storage.models import Nudge
 
     ams = await _setup(services)
     async with services.sessions() as session, session.begin():

@@ -11,7 +11,7 @@ from bot.digest.analysis import analyse
 from bot.digest.reading import Earlier, Period
 from bot.digest.sections import SECTIONS, TEAM, VOICE
 from bot.digest.team import TeamWeek
-from bot.models import Team
+from bot.storage.models import Team
 from bot.week import Week
 
 

@@ -7,10 +7,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.highlights import Candidate, pick_highlights, specificity
-from bot.prompts import load_library
-from bot.rotation import choose_prompt
-from bot.themes import find_themes
+from bot.engine.prompts import load_library
+from bot.engine.rotation import choose_prompt
+from bot.voice.highlights import Candidate, pick_highlights, specificity
+from bot.voice.themes import find_themes
 
 TOPICS = {
     "levering": [

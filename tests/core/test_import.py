@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
-from bot.directory import organisation
-from bot.importer import UnreadableFile, import_file
-from bot.intake import FieldMap
-from bot.models import Feedback
+from bot.intake.importer import UnreadableFile, import_file
+from bot.intake.normalise import FieldMap
+from bot.storage.directory import organisation
+from bot.storage.models import Feedback
 
 ZONE = zoneinfo.ZoneInfo("Europe/Amsterdam")
 FIELDS = FieldMap(

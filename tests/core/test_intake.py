@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.intake import FieldMap, Rejected, normalise, parse_received_at
+from bot.intake.normalise import FieldMap, Rejected, normalise, parse_received_at
 
 ZONE = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC)

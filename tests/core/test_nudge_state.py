@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nudge_state import OPEN, NudgeStatus, can_move
+from bot.engine.nudge_state import OPEN, NudgeStatus, can_move
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ import yaml
 import bot
 from bot import chat
 from bot.bootstrap import Services
+from bot.chat.origin import Origin
 from bot.messages import FormErrors, OpenForm, Say, plain_text
-from bot.origin import Origin
 
 LOCALES = Path(bot.__file__).parent / "locales"
 LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True, home=True)

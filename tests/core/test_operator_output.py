@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ideas import write_csv
+from bot.engine.ideas import write_csv
 
 WAAROM = [sys.executable, "-c", "from bot.cli import main; main()"]
 

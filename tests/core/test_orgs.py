@@ -8,15 +8,16 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot import chat, orgs
+from bot import chat
 from bot.bootstrap import Services
+from bot.chat.origin import Origin
 from bot.config import SettingsError, load_settings
-from bot.directory import organisation
-from bot.feedback import store_feedback
-from bot.intake import FieldMap, normalise
+from bot.intake.feedback import store_feedback
+from bot.intake.normalise import FieldMap, normalise
 from bot.messages import Quote, Say, plain_text
-from bot.models import Feedback, Organisation, Team
-from bot.origin import Origin
+from bot.storage import orgs
+from bot.storage.directory import organisation
+from bot.storage.models import Feedback, Organisation, Team
 
 SECRET = "Accu leeg na 12 km, klant Geheimstraat wacht al weken"
 

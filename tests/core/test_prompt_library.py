@@ -4,9 +4,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.engine.prompts import PromptFileError, load_library
 from bot.i18n import Catalog
-from bot.intake import STEPS
-from bot.prompts import PromptFileError, load_library
+from bot.intake.normalise import STEPS
 
 
 def test_the_library_has_enough_prompts_per_language_and_covers_the_journey() -> None:

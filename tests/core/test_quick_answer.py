@@ -1,16 +1,17 @@
 """An answer stored by save_form: the same result on both databases, though PostgreSQL stores
-it in one statement when nothing else needs writing (bot.quick_answer) and SQLite, or any
+it in one statement when nothing else needs writing (bot.chat.quick_answer) and SQLite, or any
 request that has something to refresh, takes the general way."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import chat, quick_answer
+from bot import chat
 from bot.bootstrap import Services
+from bot.chat import quick_answer
+from bot.chat.origin import Origin
 from bot.messages import Choices, Say, UpdateOrigin, plain_text
-from bot.models import Idea, IdeaEvent, Member, Nudge
-from bot.origin import Origin
+from bot.storage.models import Idea, IdeaEvent, Member, Nudge
 
 # As a person first meets the bot (with their name), and as their form submissions come in
 # later (no profile, the same addresses).

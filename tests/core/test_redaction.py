@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redaction import LEAK_PATTERNS, redact, redact_label
+from bot.intake.redaction import LEAK_PATTERNS, redact, redact_label
 
 
 @pytest.mark.parametrize(

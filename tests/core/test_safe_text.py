@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.chat.views import home_message, ideas_message
 from bot.digest import DigestData, render_digest
 from bot.i18n import Catalog
+from bot.intake.safe_text import clean, one_line
 from bot.messages import plain_text
-from bot.models import Idea
-from bot.safe_text import clean, one_line
-from bot.views import home_message, ideas_message
+from bot.storage.models import Idea
 
 FORGED = "answer\n#999 [done] fake"
 SCOTLAND = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"

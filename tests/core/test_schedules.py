@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from bot import chat
 from bot.bootstrap import Services
+from bot.chat.origin import Origin
+from bot.clock.schedule import next_allowed, parse_quiet, parse_weekly
 from bot.messages import plain_text
-from bot.models import Team
-from bot.origin import Origin
-from bot.schedule import next_allowed, parse_quiet, parse_weekly
+from bot.storage.models import Team
 
 LEAD = Origin("console", "ws1", "team-a", "lead", user_name="Lea", user_is_admin=True, home=True)
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")

@@ -16,17 +16,18 @@ from alembic import command
 from sklearn.feature_extraction.text import CountVectorizer
 from sqlalchemy import insert, select, text, update
 
-from bot import db, themes
 from bot.bootstrap import Services
 from bot.demo import demo_team, latest_week, load_sample
 from bot.digest import customer_voice
-from bot.models import Feedback, Organisation
-from bot.text import terms
+from bot.storage import db
+from bot.storage.models import Feedback, Organisation
+from bot.voice import themes
+from bot.voice.text import terms
 
 ZONE = zoneinfo.ZoneInfo("Europe/Amsterdam")
 # The sample's last complete week (2026-W47 with the tests' clock), from the digest as it was
 # when it analysed every text itself.
-# English and Dutch words for one thing share a theme ("bike" is "fiets"; bot.glossary).
+# English and Dutch words for one thing share a theme ("bike" is "fiets"; bot.voice.glossary).
 EXPECTED_THEMES = [
     ("monteur · kwam", 16, 13),
     ("fiets · employer", 15, 16),

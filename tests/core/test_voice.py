@@ -16,16 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import sparse
 
-from bot.differences import MIN_GROUP, differences
-from bot.highlights import Candidate, pick_highlights, side_of
 from bot.i18n import Catalog
-from bot.intake import FieldMap, normalise
-from bot.markers import neutral, shown
-from bot.put_up_with import Burdened, burdens, put_up_with, sharpness
-from bot.sentiment import sentiment
-from bot.text import split_words, terms, terms_of, words
-from bot.theme_labels import labelled
-from bot.themes import Theme, ThemeResult, find_themes
+from bot.intake.markers import neutral, shown
+from bot.intake.normalise import FieldMap, normalise
+from bot.voice.differences import MIN_GROUP, differences
+from bot.voice.highlights import Candidate, pick_highlights, side_of
+from bot.voice.put_up_with import Burdened, burdens, put_up_with, sharpness
+from bot.voice.sentiment import sentiment
+from bot.voice.text import split_words, terms, terms_of, words
+from bot.voice.theme_labels import labelled
+from bot.voice.themes import Theme, ThemeResult, find_themes
 
 ZONE = zoneinfo.ZoneInfo("Europe/Amsterdam")
 

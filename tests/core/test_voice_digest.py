@@ -8,17 +8,17 @@ import datetime as dt
 from alembic import command
 from sqlalchemy import insert, select, text
 
-from bot import db
 from bot.bootstrap import Services
 from bot.digest import Week, build_digest, render_digest
-from bot.directory import installation, organisation, team
-from bot.feedback import store_feedback
-from bot.intake import FieldMap, normalise
+from bot.intake.feedback import store_feedback
+from bot.intake.normalise import FieldMap, normalise
 from bot.messages import plain_text
-from bot.models import Feedback, Organisation, Team
-from bot.put_up_with import burdens
-from bot.sentiment import sentiment
-from bot.text import terms
+from bot.storage import db
+from bot.storage.directory import installation, organisation, team
+from bot.storage.models import Feedback, Organisation, Team
+from bot.voice.put_up_with import burdens
+from bot.voice.sentiment import sentiment
+from bot.voice.text import terms
 
 WEEK = Week.parse("2026-W46")  # Mon 9 – Sun 15 Nov 2026
 # No scores at all, as from a chat export or an app review feed: the text decides.

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from bot.bootstrap import Services
 from bot.cli import app
 from bot.digest import Week
-from bot.models import Digest, Feedback, Idea, Nudge
-from bot.privacy import NotAKey, customer, forget
+from bot.intake.privacy import NotAKey, customer, forget
+from bot.storage.models import Digest, Feedback, Idea, Nudge
 from tests.support.privacy_support import (
     another_process_connected,
     everything_stored,

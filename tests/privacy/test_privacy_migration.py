@@ -7,9 +7,9 @@ import datetime as dt
 from alembic import command
 from sqlalchemy import insert, select
 
-from bot import db
-from bot.models import Digest, Feedback, Installation, Organisation, Team
-from bot.text import terms
+from bot.storage import db
+from bot.storage.models import Digest, Feedback, Installation, Organisation, Team
+from bot.voice.text import terms
 
 AT = dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC)
 TEXT = "Mijn BSN is 123456782 en ik woon op Dorpsstraat 12, 1234 AB"

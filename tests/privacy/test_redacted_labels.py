@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.bootstrap import Services
+from bot.chat.views import prompt_message
 from bot.cli import app
+from bot.engine.nudges import new_nudge, nudge_content
 from bot.messages import plain_text
-from bot.nudges import new_nudge, nudge_content
-from bot.views import prompt_message
 from tests.support.privacy_support import fixed_services, store, support_team
 
 SEGMENT = "Bel 06-12345678, jan@voorbeeld.nl of www.voorbeeld.nl"

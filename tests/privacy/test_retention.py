@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from bot.bootstrap import Services
 from bot.cli import app
 from bot.clock import Clock
+from bot.clock.delivery import Deliveries
 from bot.config import SettingsError, load_settings
-from bot.delivery import Deliveries
-from bot.models import Feedback
-from bot.privacy import customer, expire_raw_text, forget
+from bot.intake.privacy import customer, expire_raw_text, forget
+from bot.storage.models import Feedback
 from tests.support.privacy_support import (
     another_process_connected,
     days_ago,

@@ -29,13 +29,13 @@ from sqlalchemy import func, select
 from adapters.console import ConsoleChat
 from adapters.slack import inbound, render
 from adapters.teams import cards
-from bot import views
-from bot.directory import organisation
-from bot.importer import UnreadableFile, import_file
-from bot.intake import FieldMap, Rejected, normalise, typed_text
-from bot.models import Feedback, Idea, Installation, Member, Team
-from bot.nudges import new_nudge
-from bot.prompts import PromptFileError, load_library
+from bot.chat import views
+from bot.engine.nudges import new_nudge
+from bot.engine.prompts import PromptFileError, load_library
+from bot.intake.importer import UnreadableFile, import_file
+from bot.intake.normalise import FieldMap, Rejected, normalise, typed_text
+from bot.storage.directory import organisation
+from bot.storage.models import Feedback, Idea, Installation, Member, Team
 from tests.support.rel_tally import TALLY
 from tests.support.rel_world import TENANT_A, World, start_world
 from tests.support.slack_fake import ADMIN, CHANNEL

@@ -23,8 +23,10 @@ from sqlalchemy import func, select
 from adapters.console import ConsoleChat
 from adapters.slack import render
 from adapters.teams import cards
-from bot import chat, views, webhook
-from bot.models import Feedback, Idea, Nudge, Organisation, Team
+from bot import chat
+from bot.chat import views
+from bot.intake import webhook
+from bot.storage.models import Feedback, Idea, Nudge, Organisation, Team
 from tests.support.rel_tally import TALLY
 from tests.support.rel_world import (
     ORG_A,

@@ -25,10 +25,12 @@ from aiohttp import ClientError, ClientSession, web
 from sqlalchemy import select, text
 
 from adapters.slack import inbound, render
-from bot import bootstrap, views, webhook
+from bot import bootstrap
+from bot.chat import views
 from bot.config import load_settings
-from bot.models import Feedback, Idea, Installation, Member, Team
-from bot.nudges import new_nudge
+from bot.engine.nudges import new_nudge
+from bot.intake import webhook
+from bot.storage.models import Feedback, Idea, Installation, Member, Team
 from tests.support.rel_serve import Server, clean_env, restart_postgres, wait_for_postgres
 from tests.support.rel_tally import TALLY
 from tests.support.slack_client import SlackClient

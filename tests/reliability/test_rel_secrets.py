@@ -27,13 +27,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from bot import bootstrap, webhook
+from bot import bootstrap
 from bot.cli import app as cli
 from bot.clock import Clock, ClockConfig
+from bot.clock.delivery import Deliveries
 from bot.config import Settings
-from bot.delivery import Deliveries
-from bot.feedback import store_feedback
-from bot.intake import FieldMap, normalise
+from bot.intake import webhook
+from bot.intake.feedback import store_feedback
+from bot.intake.normalise import FieldMap, normalise
 from bot.web import create_app
 from tests.support.clock_support import FakeDelivery, make_team
 from tests.support.rel_tally import TALLY

@@ -19,12 +19,13 @@ from aiohttp import ClientError, ClientSession
 from sqlalchemy import select
 
 from adapters.slack import render
-from bot import bootstrap, chat, views
+from bot import bootstrap, chat
+from bot.chat import views
+from bot.chat.origin import Origin
 from bot.config import load_settings
+from bot.engine.nudges import new_nudge
 from bot.i18n import Catalog
-from bot.models import Idea, Member, Team
-from bot.nudges import new_nudge
-from bot.origin import Origin
+from bot.storage.models import Idea, Member, Team
 from tests.support.rel_serve import Server, clean_env
 from tests.support.rel_tally import TALLY
 from tests.support.slack_client import SlackClient

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Feedback, Idea, Member, Team, TeamLead
+from bot.storage.models import Feedback, Idea, Member, Team, TeamLead
 from tests.support.slack_fake import ADMIN, CHANNEL, FakeSlack
 from tests.support.slack_support import (
     Running,

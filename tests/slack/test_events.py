@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Feedback, Installation, Member, ProcessedEvent, Team
+from bot.storage.models import Feedback, Installation, Member, ProcessedEvent, Team
 from tests.support.slack_fake import ADMIN, BOT_USER, CHANNEL, TEAM, USER, FakeSlack
 from tests.support.slack_support import Running, assert_valid_blocks, assert_valid_view
 

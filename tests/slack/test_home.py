@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.models import Idea, Nudge, Team
+from bot.storage.models import Idea, Nudge, Team
 from tests.support.slack_fake import CHANNEL, USER, FakeSlack
 from tests.support.slack_support import Running, ask, buttons
 

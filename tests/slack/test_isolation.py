@@ -9,10 +9,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from bot.directory import organisation
-from bot.feedback import store_feedback
-from bot.intake import FieldMap, normalise
-from bot.models import Installation, Organisation
+from bot.intake.feedback import store_feedback
+from bot.intake.normalise import FieldMap, normalise
+from bot.storage.directory import organisation
+from bot.storage.models import Installation, Organisation
 from tests.support.slack_fake import TEAM, FakeSlack
 from tests.support.slack_support import Running, slack_settings, start
 
@@ -112,7 +112,7 @@ def test_socket_mode_needs_an_app_token(monkeypatch, tmp_path) -> None:  # type:
 async def test_moving_an_idea_tells_its_author_by_dm(serve: Running, fake_slack: FakeSlack) -> None:
     from sqlalchemy import select
 
-    from bot.models import Idea
+    from bot.storage.models import Idea
 
     await answer_a_prompt(serve, fake_slack, "Invoices are hard to find")
     async with serve.services.sessions() as session:
@@ -131,7 +131,7 @@ async def test_revoked_bot_token_disables_the_workspace(
 ) -> None:
     from sqlalchemy import select
 
-    from bot.models import Installation
+    from bot.storage.models import Installation
 
     await serve.slack.command("help")
     await fake_slack.wait_for("response_url")

@@ -12,7 +12,7 @@ from aiohttp import ClientSession
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from bot.models import Installation, Organisation
+from bot.storage.models import Installation, Organisation
 from tests.support.slack_fake import BOT_USER, FakeSlack
 from tests.support.slack_support import Running, slack_settings, start
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.models import Idea, Nudge
+from bot.storage.models import Idea, Nudge
 from tests.support.slack_fake import FakeSlack
 from tests.support.slack_support import Running, ask, assert_valid_blocks, assert_valid_view
 

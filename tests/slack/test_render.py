@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from adapters.slack import render
 from adapters.slack.text import chunks, cut_markup, literal
+from bot.chat.views import home_message, ideas_message
 from bot.i18n import Catalog
+from bot.intake.safe_text import clean
 from bot.messages import (
     Button,
     Choices,
@@ -25,9 +27,7 @@ from bot.messages import (
     Paragraph,
     Quote,
 )
-from bot.models import Idea
-from bot.safe_text import clean
-from bot.views import home_message, ideas_message
+from bot.storage.models import Idea
 from tests.support.slack_support import (
     assert_valid_blocks,
     assert_valid_view,

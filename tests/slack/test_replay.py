@@ -7,11 +7,11 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from slack_fake import BOT_USER, CHANNEL, TEAM, FakeSlack
-from slack_support import Running
 from sqlalchemy import func, select, text
 
-from bot.models import Feedback, Team
+from bot.storage.models import Feedback, Team
+from tests.support.slack_fake import BOT_USER, CHANNEL, TEAM, FakeSlack
+from tests.support.slack_support import Running
 
 
 @asynccontextmanager

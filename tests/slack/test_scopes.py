@@ -21,7 +21,7 @@ from adapters.slack import app as slack_app
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.outbound import Sender
 from bot import bootstrap
-from bot.delivery import PermanentFailure, TeamTarget
+from bot.clock.delivery import PermanentFailure, TeamTarget
 from bot.messages import Message, Paragraph
 from tests.support.slack_fake import (
     BOT_TOKEN,

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from adapters.slack import signing
-from bot.models import Feedback, Member, ProcessedEvent, Team
+from bot.storage.models import Feedback, Member, ProcessedEvent, Team
 from tests.support.slack_fake import SIGNING_SECRET, FakeSlack
 from tests.support.slack_support import Running
 

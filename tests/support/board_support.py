@@ -16,10 +16,10 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot import bootstrap, chat
-from bot.ideas import insert_idea
+from bot.chat.origin import Origin
+from bot.engine.ideas import insert_idea
 from bot.messages import Notify, Say, plain_text
-from bot.models import Idea, Member, Team
-from bot.origin import Origin
+from bot.storage.models import Idea, Member, Team
 from bot.web import create_app
 
 LINK = re.compile(r"https?://\S+/board/login/[A-Za-z0-9_\-]+")

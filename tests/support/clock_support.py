@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.bootstrap import Services
-from bot.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
-from bot.directory import installation, join, member, organisation, team
+from bot.clock.delivery import MemberTarget, PermanentFailure, TeamTarget, TransientFailure
 from bot.messages import Message, plain_text
-from bot.models import Team
+from bot.storage.directory import installation, join, member, organisation, team
+from bot.storage.models import Team
 
 
 @dataclass

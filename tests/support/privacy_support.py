@@ -16,11 +16,11 @@ from bot import bootstrap
 from bot.bootstrap import Services
 from bot.config import load_settings
 from bot.digest import Week, build_digest, remember
-from bot.directory import installation, join, member, organisation, team
-from bot.feedback import store_feedback
-from bot.ideas import create_idea
-from bot.intake import FieldMap, normalise
-from bot.models import Base, Member, Nudge, Team
+from bot.engine.ideas import create_idea
+from bot.intake.feedback import store_feedback
+from bot.intake.normalise import FieldMap, normalise
+from bot.storage.directory import installation, join, member, organisation, team
+from bot.storage.models import Base, Member, Nudge, Team
 
 FIELDS = FieldMap(text="text", received_at="received_at", step="step", score="score")
 # As the shared ``clock`` fixture: a Wednesday afternoon in week 2026-W47.
@@ -109,7 +109,7 @@ def another_process_connected(database_url: str) -> Iterator[None]:
     its write-ahead log (the last connection to close would fold it in and delete it)."""
     connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
     try:
-        # In write-ahead-log mode, as every process of ours sets it (bot.db).
+        # In write-ahead-log mode, as every process of ours sets it (bot.storage.db).
         assert connection.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
         connection.execute("SELECT count(*) FROM feedback").fetchall()
         yield

@@ -17,11 +17,12 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot import bootstrap, chat, directory
+from bot import bootstrap, chat
+from bot.chat.origin import Origin
 from bot.config import Settings
 from bot.messages import OpenForm, Say, plain_text
-from bot.models import Feedback, Idea, Nudge, Team, TeamLead
-from bot.origin import Origin
+from bot.storage import directory
+from bot.storage.models import Feedback, Idea, Nudge, Team, TeamLead
 from bot.web import create_app
 from tests.support.slack_client import SlackClient
 from tests.support.slack_fake import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack

@@ -15,7 +15,7 @@ from slack_sdk.models.views import View
 from adapters.slack.app import SLACK
 from bot import bootstrap
 from bot.config import Settings
-from bot.safe_text import clean
+from bot.intake.safe_text import clean
 from bot.web import create_app
 from tests.support.slack_client import SlackClient
 from tests.support.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack

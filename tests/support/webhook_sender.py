@@ -12,8 +12,9 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot import bootstrap, webhook
-from bot.models import Feedback, Organisation
+from bot import bootstrap
+from bot.intake import webhook
+from bot.storage.models import Feedback, Organisation
 from bot.web import create_app
 
 SECRET = "whsec-test-3f9a1c"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import bootstrap
-from bot.models import ProcessedEvent
+from bot.storage.models import ProcessedEvent
 from tests.support.teams_connector import FakeConnector
 from tests.support.teams_keys import STRANGER, TRUSTED, token
 from tests.support.teams_support import Secure

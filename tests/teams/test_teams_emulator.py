@@ -20,7 +20,7 @@ from adapters.teams.addresses import NO_TENANT, origin_of
 from adapters.teams.emulator import Emulator, where_replies_go
 from bot import bootstrap
 from bot.config import SettingsError
-from bot.models import Installation, ProcessedEvent, Team
+from bot.storage.models import Installation, ProcessedEvent, Team
 from tests.support.teams_connector import FakeConnector
 from tests.support.teams_support import Client, make_settings
 

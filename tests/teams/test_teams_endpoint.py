@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import bootstrap
-from bot.models import Member, ProcessedEvent, Team
+from bot.storage.models import Member, ProcessedEvent, Team
 from tests.support.teams_connector import FakeConnector
 from tests.support.teams_support import Client, assert_valid_card
 

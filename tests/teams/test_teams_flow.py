@@ -7,7 +7,7 @@ from sqlalchemy import select
 import adapters.teams
 from bot import bootstrap
 from bot.messages import Message, Paragraph
-from bot.models import Idea, Team
+from bot.storage.models import Idea, Team
 from tests.support.teams_connector import Call, FakeConnector
 from tests.support.teams_support import (
     Client,

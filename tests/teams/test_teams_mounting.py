@@ -18,7 +18,7 @@ from aiohttp import ClientError, ClientSession
 from sqlalchemy import func, select
 
 from bot import bootstrap
-from bot.models import Feedback, ProcessedEvent, Team
+from bot.storage.models import Feedback, ProcessedEvent, Team
 from bot.web import create_app
 from tests.support.teams_connector import FakeConnector
 from tests.support.teams_support import Client, make_settings, start_server

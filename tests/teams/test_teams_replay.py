@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import func, select, text
-from teams_connector import FakeConnector
-from teams_support import Client
 
 from bot import bootstrap
-from bot.models import Feedback
+from bot.storage.models import Feedback
+from tests.support.teams_connector import FakeConnector
+from tests.support.teams_support import Client
 
 
 @asynccontextmanager

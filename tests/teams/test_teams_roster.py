@@ -19,8 +19,8 @@ from adapters.teams.delivery import TeamsDelivery
 from bot import bootstrap
 from bot.cli import app as cli_app
 from bot.clock import Clock, ClockConfig
-from bot.delivery import Deliveries
-from bot.models import Member, Nudge, Roster, Team, TeamMember
+from bot.clock.delivery import Deliveries
+from bot.storage.models import Member, Nudge, Roster, Team, TeamMember
 from tests.support.teams_connector import FakeConnector
 from tests.support.teams_roster import Person, people
 from tests.support.teams_support import Client, texts

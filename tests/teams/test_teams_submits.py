@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from adapters.teams import cards
 from bot import bootstrap
-from bot.models import Idea, Team
+from bot.storage.models import Idea, Team
 from tests.support.teams_connector import Call, FakeConnector
 from tests.support.teams_support import Client, submit_actions, texts
 

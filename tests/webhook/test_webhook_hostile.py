@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot import webhook
-from bot.intake import Rejected
-from bot.models import Feedback
+from bot.intake import webhook
+from bot.intake.normalise import Rejected
+from bot.storage.models import Feedback
 from tests.support.webhook_sender import SECRET, Sender
 
 NOW = dt.datetime(2026, 11, 18, 14, 0, tzinfo=dt.UTC)

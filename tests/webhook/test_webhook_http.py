@@ -13,8 +13,9 @@ import pytest
 from aiohttp import ClientSession
 from pydantic import SecretStr
 
-from bot import bootstrap, webhook
+from bot import bootstrap
 from bot.config import Settings
+from bot.intake import webhook
 from tests.support.webhook_sender import SECRET, Sender, start
 
 NOW = dt.datetime(2026, 11, 18, 14, 0, tzinfo=dt.UTC)

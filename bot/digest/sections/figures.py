@@ -11,7 +11,7 @@ from bot.digest.data import DigestData
 from bot.digest.section import Section
 from bot.digest.wording import number, signed
 from bot.i18n import Translator
-from bot.markers import shown
+from bot.intake.markers import shown
 from bot.messages import Facts, Paragraph, Part
 
 

@@ -1,4 +1,4 @@
-"""The few quotes that let a team see its customers (chosen by :mod:`bot.highlights`)."""
+"""The few quotes that let a team see its customers (chosen by :mod:`bot.voice.highlights`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from bot.digest.analysis import Analysis
 from bot.digest.data import DigestData
 from bot.digest.section import Section
 from bot.digest.wording import attribution
-from bot.highlights import Candidate, pick_highlights
 from bot.i18n import Translator
-from bot.markers import shown
+from bot.intake.markers import shown
 from bot.messages import Heading, Part, Quote
+from bot.voice.highlights import Candidate, pick_highlights
 
 
 def _figures(week: Analysis) -> dict[str, Any]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.differences import MIN_GROUP, differences
 from bot.digest.analysis import Analysis
 from bot.digest.data import DigestData
 from bot.digest.section import Section
 from bot.digest.wording import attribution, percent, plural
 from bot.i18n import Translator
-from bot.markers import shown
+from bot.intake.markers import shown
 from bot.messages import Heading, Paragraph, Part, Quote
-from bot.week_voice import put_up_with_of
+from bot.voice.differences import MIN_GROUP, differences
+from bot.voice.week_voice import put_up_with_of
 
 
 def _put_up_with(week: Analysis) -> dict[str, Any]:

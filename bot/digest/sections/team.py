@@ -11,10 +11,10 @@ from bot.digest.data import DigestData
 from bot.digest.section import Section
 from bot.digest.team import TeamWeek
 from bot.digest.wording import period, plural
+from bot.engine.rotation import choose_prompt
 from bot.i18n import Translator
+from bot.intake.safe_text import one_line
 from bot.messages import Divider, Heading, Paragraph, Part
-from bot.rotation import choose_prompt
-from bot.safe_text import one_line
 
 
 def _title(source: TeamWeek) -> dict[str, Any]:

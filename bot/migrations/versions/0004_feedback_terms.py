@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import context, op
 
-from bot.text import terms
+from bot.voice.text import terms
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -22,8 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
-from bot.redaction import redact, redact_label
-from bot.text import terms
+from bot.intake.redaction import redact, redact_label
+from bot.voice.text import terms
 
 revision: str = "0005"
 down_revision: str | None = "0004"

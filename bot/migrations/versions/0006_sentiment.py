@@ -20,10 +20,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import context, op
 
-from bot.markers import neutral
-from bot.put_up_with import burdens
-from bot.sentiment import sentiment
-from bot.text import terms
+from bot.intake.markers import neutral
+from bot.voice.put_up_with import burdens
+from bot.voice.sentiment import sentiment
+from bot.voice.text import terms
 
 revision: str = "0006"
 down_revision: str | None = "0005"
