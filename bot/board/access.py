@@ -18,7 +18,8 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import directory
-from bot.storage.models import BoardLogin, BoardSession, Installation, Member, Team, TeamMember
+from bot.storage.board_models import BoardLogin, BoardSession
+from bot.storage.models import Installation, Member, Team, TeamMember
 
 LINK_LIFETIME = dt.timedelta(minutes=10)
 SESSION_LIFETIME = dt.timedelta(hours=12)

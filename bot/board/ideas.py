@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.engine.ideas import STATUSES, recent_open_ideas, similar_ideas, write_csv
-from bot.storage.models import Feedback, Idea, IdeaEvent, Member, TeamMember, Vote
+from bot.storage.board_models import Vote
+from bot.storage.models import Feedback, Idea, IdeaEvent, Member, TeamMember
 
 S = TypeVar("S", bound=Select[Any])
 

@@ -139,53 +139,39 @@ def feedback_form(t: Translator, prefill: str = "") -> Form:
     )
 
 
+def _settings_fields(t: Translator, team: Team) -> tuple[Field, ...]:
+    def line(name: str, limit: int, initial: str, hint: str, required: bool = True) -> Field:
+        return Field(
+            name,
+            t(f"settings.{name}"),
+            limit,
+            required=required,
+            multiline=False,
+            initial=initial,
+            hint=hint,
+        )
+
+    return (
+        Field(
+            "language",
+            t("settings.language"),
+            2,
+            multiline=False,
+            initial=team.language,
+            options=(Option("nl", "Nederlands"), Option("en", "English")),
+        ),
+        line("timezone", 64, team.timezone, "Europe/Amsterdam"),
+        line("digest", 32, team.digest_schedule, "mon 09:00"),
+        line("nudges", 64, team.nudge_schedule, "tue,thu 10:00"),
+        line("quiet", 32, team.quiet_hours or "", "18:00-08:00", required=False),
+    )
+
+
 def settings_form(t: Translator, team: Team) -> Form:
     return Form(
         form_id="settings",
         title=t("settings.title"),
-        fields=(
-            Field(
-                "language",
-                t("settings.language"),
-                2,
-                multiline=False,
-                initial=team.language,
-                options=(Option("nl", "Nederlands"), Option("en", "English")),
-            ),
-            Field(
-                "timezone",
-                t("settings.timezone"),
-                64,
-                multiline=False,
-                initial=team.timezone,
-                hint="Europe/Amsterdam",
-            ),
-            Field(
-                "digest",
-                t("settings.digest"),
-                32,
-                multiline=False,
-                initial=team.digest_schedule,
-                hint="mon 09:00",
-            ),
-            Field(
-                "nudges",
-                t("settings.nudges"),
-                64,
-                multiline=False,
-                initial=team.nudge_schedule,
-                hint="tue,thu 10:00",
-            ),
-            Field(
-                "quiet",
-                t("settings.quiet"),
-                32,
-                required=False,
-                multiline=False,
-                initial=team.quiet_hours or "",
-                hint="18:00-08:00",
-            ),
-        ),
+        fields=_settings_fields(t, team),
         submit=t("settings.submit"),
         cancel=t("form.cancel"),
         language=t.language,

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.ideas import IdeaError
-from bot.storage.models import Idea, Vote
+from bot.storage.board_models import Vote
+from bot.storage.models import Idea
 
 
 def _open(idea: Idea) -> None:

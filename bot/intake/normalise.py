@@ -229,14 +229,7 @@ def _label(value: str | None, limit: int) -> str | None:
     return neutral(label) if label else label
 
 
-def normalise(
-    record: Mapping[str, object],
-    fields: FieldMap,
-    *,
-    zone: zoneinfo.ZoneInfo,
-    default_source: str,
-    now: dt.datetime,
-) -> FeedbackIn:
+def _text_of(record: Mapping[str, object], fields: FieldMap) -> str:
     raw_text = record.get(fields.text)
     if raw_text is None or (isinstance(raw_text, str) and not raw_text.strip()):
         raise Rejected(f"no text in {fields.text!r}")
@@ -247,7 +240,33 @@ def normalise(
         raise Rejected(f"no text in {fields.text!r}")
     if len(text) > MAX_TEXT:
         raise Rejected(f"text is {len(text)} characters; the limit is {MAX_TEXT}")
+    return text
 
+
+def _dedupe_key(
+    external_id: str | None, text: str, when: str | None, labels: tuple[object, ...]
+) -> str:
+    if external_id is not None:
+        return "x:" + external_id
+    # Without an id, the same content at the same (given) time is the same feedback; the
+    # time as written counts, so rows without one still dedupe on re-import.
+    parts = (text, when or "", *("" if v is None else str(v) for v in labels[:2]), str(labels[2]))
+    return "h:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _given(record: Mapping[str, object], name: str | None, limit: int) -> str | None:
+    return _optional_text(record.get(name), name, limit) if name else None
+
+
+def normalise(
+    record: Mapping[str, object],
+    fields: FieldMap,
+    *,
+    zone: zoneinfo.ZoneInfo,
+    default_source: str,
+    now: dt.datetime,
+) -> FeedbackIn:
+    text = _text_of(record, fields)
     raw_when = record.get(fields.received_at) if fields.received_at else None
     when_text = None if raw_when is None else str(raw_when).strip()
     received_at = parse_received_at(when_text, zone) if when_text else now
@@ -255,30 +274,11 @@ def normalise(
         raise Rejected(f"date {when_text!r} is in the future")
 
     score = parse_score(record.get(fields.score)) if fields.score else None
-    segment = (
-        _optional_text(record.get(fields.segment), "segment", MAX_SEGMENT)
-        if fields.segment
-        else None
-    )
+    segment = _given(record, fields.segment, MAX_SEGMENT)
     step = parse_step(record.get(fields.step)) if fields.step else None
-    external_id = (
-        _optional_text(record.get(fields.external_id), "external_id", MAX_EXTERNAL_ID)
-        if fields.external_id
-        else None
-    )
-    source = (
-        _optional_text(record.get(fields.source), "source", MAX_SOURCE) if fields.source else None
-    ) or default_source
-
-    if external_id is not None:
-        key = "x:" + external_id
-    else:
-        # Without an id, the same content at the same (given) time is the same feedback;
-        # the time as written counts, so rows without one still dedupe on re-import.
-        digest = hashlib.sha256(
-            "\x1f".join((text, when_text or "", segment or "", step or "", str(score))).encode()
-        ).hexdigest()
-        key = "h:" + digest
+    external_id = _given(record, fields.external_id, MAX_EXTERNAL_ID)
+    source = _given(record, fields.source, MAX_SOURCE) or default_source
+    key = _dedupe_key(external_id, text, when_text, (segment, step, score))
     if "&" in text:  # text copied out of web pages and e-mails: "&amp;" means "&"
         text = html.unescape(text)
     redacted = neutral(redact(text))  # markers as codes, shown in the reader's language

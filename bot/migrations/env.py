@@ -6,6 +6,7 @@ SQLite cannot ALTER most things in place, so batch mode is on; on PostgreSQL it 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from bot.storage import board_models  # noqa: F401 - its tables join the metadata
 from bot.storage.models import Base
 
 config = context.config

@@ -171,13 +171,19 @@ def _best_per_group(candidates: Iterable[Candidate], k: int) -> _Groups:
             weakest = members[0]
             if base > weakest[0] or (base == weakest[0] and -candidate.id > weakest[1]):
                 replace(members, (base, -candidate.id, candidate))
-    for key, members in groups.items():
-        # Best last, so pop() takes it: as (-base, id), highest base, then lowest id.
-        groups[key] = [
+    return _best_last(groups)
+
+
+def _best_last(groups: _Groups) -> _Groups:
+    """Each group's heap as a list with its best last, so pop() takes it: as (-base, id),
+    highest base, then lowest id."""
+    return {
+        key: [
             (-base, -negative_id, candidate)
             for base, negative_id, candidate in sorted(members, key=lambda item: item[:2])
         ]
-    return groups
+        for key, members in groups.items()
+    }
 
 
 def _next_group(groups: _Groups, shown: _Shown, wanted_sides: set[str], slots: int) -> _Key | None:

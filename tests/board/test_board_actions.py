@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from adapters.board.app import BOARD
 from bot.messages import Notify, plain_text
-from bot.storage.models import IdeaEvent, Vote
+from bot.storage.board_models import Vote
+from bot.storage.models import IdeaEvent
 from tests.support.board_support import Board, idea, ideas, member_of, origin, say, team_of
 
 
