@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -107,23 +106,24 @@ async def _change(services: Services, team: str, values: dict[str, str]) -> int:
 
 def upcoming(team: Team, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
     """The team's next digest, and the next nudges the clock will really send (not at the
-    weekend, not in quiet hours); ``None`` where there is none or the schedule is broken."""
-    from bot.clock.schedule import (
-        ScheduleError,
-        next_allowed,
-        next_occurrence,
-        parse_quiet,
-        parse_weekly,
-    )
+    weekend, not in quiet hours); ``None`` where there is none or the schedule is broken.
+    Read through :class:`~bot.clock.schedule.TeamSchedule`, as the clock reads it."""
+    from bot.clock.schedule import ScheduleError, TeamSchedule, next_allowed, next_occurrence
 
-    zone = zoneinfo.ZoneInfo(team.timezone)
     try:
-        digest = next_occurrence(parse_weekly(team.digest_schedule), zone, now)
-        quiet = parse_quiet(team.quiet_hours or "")
-        nudges = next_allowed(parse_weekly(team.nudge_schedule), zone, now, quiet)
+        plan = TeamSchedule.read(
+            team.timezone, team.digest_schedule, team.nudge_schedule, team.quiet_hours
+        )
     except ScheduleError:
         return None, None
-    return digest.astimezone(zone), nudges.astimezone(zone) if nudges else None
+    zone = plan.zone
+    digest = next_occurrence(plan.digest, zone, now) if plan.digest else None
+    # Nudges are None too when the quiet hours cannot be read: the clock sends none then.
+    nudges = next_allowed(plan.nudges, zone, now, plan.quiet) if plan.nudges else None
+    return (
+        digest.astimezone(zone) if digest else None,
+        nudges.astimezone(zone) if nudges else None,
+    )
 
 
 @app.command()
