@@ -56,6 +56,6 @@ async def answered(
     if similar:
         thanks += " " + t("answer.similar", ids=", ".join(f"#{s.idea_id}" for s in similar))
     return [
-        private(views.text_message(thanks)),
+        private(views.thanks_message(t, thanks, [s.idea_id for s in similar])),
         UpdateOrigin(views.prompt_message(t, prompt, nudge, quote, state="answered")),
     ]

@@ -1,5 +1,6 @@
 """A prompt's buttons: Answer opens the form, Skip and Later move the nudge where
-:mod:`bot.engine.nudge_state` allows it ("Later" does not bring back a skipped prompt)."""
+:mod:`bot.engine.nudge_state` allows it ("Later" does not bring back a skipped prompt); and
+the vote button on an idea (:mod:`bot.chat.votes`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bot.chat import views
 from bot.chat.identity import Context, identify
 from bot.chat.origin import Origin
 from bot.chat.replies import told
+from bot.chat.votes import vote_button
 from bot.engine.nudge_state import NudgeStatus, can_move
 from bot.engine.nudges import nudge_content, own_nudge
 from bot.engine.rotation import choose_prompt
@@ -39,6 +41,8 @@ async def handle_action(
 ) -> list[Outcome]:
     async with services.sessions() as session, session.begin():
         ctx = await identify(services, session, origin)
+        if action == "idea.vote":
+            return await vote_button(ctx, value)
         nudge = await mine(ctx, value)
         if nudge is None:
             return [told(ctx.t, "nudge.not_yours")]

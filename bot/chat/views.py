@@ -34,6 +34,19 @@ def text_message(text: str, *, muted: bool = False) -> Message:
     return Message((Paragraph(text, muted=muted),), text)
 
 
+def thanks_message(t: Translator, thanks: str, similar: Sequence[int]) -> Message:
+    """The thanks for an answer; ideas like it each get a vote button (an idea someone had
+    already is worth a vote more than a second copy)."""
+    parts: list[Part] = [Paragraph(thanks)]
+    if similar:
+        parts.append(
+            Choices(
+                tuple(Button(t("idea.vote_button", id=i), "idea.vote", str(i)) for i in similar)
+            )
+        )
+    return Message(tuple(parts), thanks)
+
+
 def help_message(t: Translator, *, unknown: str | None = None, lead: bool = False) -> Message:
     parts: list[Part] = []
     if unknown:

@@ -72,3 +72,19 @@ async def test_another_members_question_is_refused(driver: Driver) -> None:
     assert await nudge_statuses(driver) == ["sent"]
     # Anna's own question is still hers to answer.
     assert "Skipped." in await driver.press("Skip")
+
+
+async def test_an_answer_like_an_open_idea_offers_a_vote_for_it(driver: Driver) -> None:
+    await driver.say("ask")
+    await driver.press("Answer")
+    await driver.submit({"why": WHY, "how": HOW})
+    await driver.say("ask")
+    await driver.press("Answer")
+    thanks = await driver.submit({"why": WHY, "how": HOW + " as well"})
+    assert "Your idea is logged as #2. Looks like: #1." in thanks
+    counted = await driver.press("Vote for #1")
+    assert "Your vote for #1 counts (1 in all)." in counted
+    async with driver.services.sessions() as session:
+        votes = await session.scalars(select(Idea.votes).order_by(Idea.id))
+        assert list(votes) == [1, 0]
+    assert "votes: 1" in await driver.say("ideas")

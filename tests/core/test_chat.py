@@ -366,3 +366,23 @@ async def test_an_author_whose_workspace_is_gone_is_not_told(services: Services)
         assert (await session.scalars(select(Installation.active))).one() is False
         assert await directory.reachable_member(session, anna.id) is None
         assert await directory.reachable_member(session, anna.id + 1000) is None
+
+
+async def test_a_vote_pressed_again_is_taken_back_and_other_teams_ideas_get_none(
+    services: Services,
+) -> None:
+    await _ask_and_answer(services, ANNA, "Invoices are hard to find", "Link them")
+
+    def said(outcomes: list) -> str:
+        return " ".join(plain_text(o.message) for o in outcomes)
+
+    counted = await chat.handle_action(services, LEAD, "idea.vote", "1")
+    assert "Your vote for #1 counts (1 in all)." in said(counted)
+    taken = await chat.handle_action(services, LEAD, "idea.vote", "1")
+    assert "Your vote for #1 is taken back." in said(taken)
+    # Someone of another team (here: another organisation) cannot vote for it.
+    stranger = Origin("console", "ws2", "team-z", "zed", user_name="Zed")
+    refused = await chat.handle_action(services, stranger, "idea.vote", "1")
+    assert "There is no idea #1" in said(refused)
+    async with services.sessions() as session:
+        assert await session.scalar(select(Idea.votes).where(Idea.id == 1)) == 0
