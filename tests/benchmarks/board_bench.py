@@ -61,6 +61,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def idea_rows(
+    team_id: int, ids: list[int], ideas: int, now: dt.datetime, rng: random.Random
+) -> list[dict[str, object]]:
+    return [
+        {
+            "team_id": team_id,
+            "author_member_id": rng.choice(ids),
+            "owner_member_id": rng.choice([None, *ids]),
+            "why": f"Customers ask about {rng.choice(WORDS)} every week ({k})",
+            "how": f"Make {rng.choice(WORDS)} easier: step {k}",
+            "status": rng.choice(("new", "new", "reviewing", "planned", "done")),
+            "votes": int(rng.expovariate(0.2)),
+            # Spread over two years, as a team's ideas are.
+            "created_at": now - dt.timedelta(minutes=105 * (ideas - k)),
+            "updated_at": now,
+        }
+        for k in range(ideas)
+    ]
+
+
 async def seed(database_url: str, ideas: int, members: int, public: str) -> list[str]:
     """The team, its members and ideas; returns one sign-in link per member."""
     from sqlalchemy import insert, text
@@ -76,7 +96,6 @@ async def seed(database_url: str, ideas: int, members: int, public: str) -> list
     for n in range(members):
         origin = Origin("console", "console", "support", f"member{n}", home=True)
         await chat.handle_text(services, origin, "help")
-    rng = random.Random(14)
     async with services.sessions() as session, session.begin():
         from sqlalchemy import select
 
@@ -85,21 +104,7 @@ async def seed(database_url: str, ideas: int, members: int, public: str) -> list
         team = (await session.scalars(select(Team))).one()
         ids = list((await session.scalars(select(Member.id).order_by(Member.id))).all())
         now = services.now()
-        rows = [
-            {
-                "team_id": team.id,
-                "author_member_id": rng.choice(ids),
-                "owner_member_id": rng.choice([None, *ids]),
-                "why": f"Customers ask about {rng.choice(WORDS)} every week ({k})",
-                "how": f"Make {rng.choice(WORDS)} easier: step {k}",
-                "status": rng.choice(("new", "new", "reviewing", "planned", "done")),
-                "votes": int(rng.expovariate(0.2)),
-                # Spread over two years, as a team's ideas are.
-                "created_at": now - dt.timedelta(minutes=105 * (ideas - k)),
-                "updated_at": now,
-            }
-            for k in range(ideas)
-        ]
+        rows = idea_rows(team.id, ids, ideas, now, random.Random(14))
         await session.execute(insert(Idea), rows)
     engine = services.engine.execution_options(isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:

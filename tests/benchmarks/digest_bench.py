@@ -22,6 +22,7 @@ import random
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.support.bench import fresh_database, peak_rss_mb, run_child
 
@@ -72,69 +73,82 @@ SEGMENTS = ["forens", "student", "gezin", "zakelijk", "senior"]
 STEPS = ["orientation", "purchase", "delivery", "use", "service", "complaint", "leaving"]
 
 
+def _insert_team(connection: Any) -> None:
+    """The one organisation, installation and team every row belongs to."""
+    from sqlalchemy import insert
+
+    from bot.storage.models import Installation, Organisation, Team
+
+    connection.execute(insert(Organisation).values(id=1, slug="default", name="default"))
+    connection.execute(
+        insert(Installation).values(
+            id=1, org_id=1, platform="console", external_id="c", name="", active=True
+        )
+    )
+    connection.execute(
+        insert(Team).values(
+            id=1,
+            org_id=1,
+            installation_id=1,
+            external_id="t",
+            name="bench",
+            direct=False,
+            language="nl",
+            timezone="Europe/Amsterdam",
+            digest_schedule="mon 09:00",
+            nudge_schedule="tue,thu 10:00",
+            reminder_hours=24,
+            active=True,
+        )
+    )
+
+
+def _row(rng: random.Random, i: int, size: int, start: dt.datetime) -> dict[str, Any]:
+    """Feedback item ``i`` of ``size``, spread over the week, as intake would store it."""
+    from bot.voice.put_up_with import burdens
+    from bot.voice.sentiment import sentiment
+    from bot.voice.text import terms
+
+    lang = "nl" if rng.random() < 0.7 else "en"
+    words = rng.sample(WORDS[lang], 4)
+    text_ = (
+        f"De {words[0]} en de {words[1]}: {rng.randint(1, 60)} dagen gedoe met {words[2]}"
+        if lang == "nl"
+        else f"The {words[0]} and the {words[1]}: {rng.randint(1, 60)} days of trouble with {words[2]}"
+    )
+    if rng.random() < 0.05:
+        text_ = rng.choice(["Top!", "prima", "great"])
+    return {
+        "org_id": 1,
+        "received_at": start + dt.timedelta(seconds=i * 600_000 / size),
+        "source": "bench",
+        "text": text_,
+        "redacted": text_,
+        "score": float(rng.randint(0, 10)),
+        "segment": rng.choice(SEGMENTS),
+        "step": rng.choice(STEPS),
+        "dedupe_key": f"x:{i}",
+        "terms": terms(text_),
+        "sentiment": sentiment(text_, terms(text_)[:2]),
+        "burdens": burdens(text_),
+        "created_at": start,
+    }
+
+
 def load(url: str, size: int) -> None:
     from sqlalchemy import insert
 
     from bot.storage import db
-    from bot.storage.models import Feedback, Installation, Organisation, Team
-    from bot.voice.put_up_with import burdens
-    from bot.voice.sentiment import sentiment
-    from bot.voice.text import terms
+    from bot.storage.models import Feedback
 
     engine = db.create_sync_engine_for(url)
     rng = random.Random(size)
     start = dt.datetime(2026, 11, 9, 0, 30, tzinfo=dt.UTC)
     with engine.begin() as connection:
-        connection.execute(insert(Organisation).values(id=1, slug="default", name="default"))
-        connection.execute(
-            insert(Installation).values(
-                id=1, org_id=1, platform="console", external_id="c", name="", active=True
-            )
-        )
-        connection.execute(
-            insert(Team).values(
-                id=1,
-                org_id=1,
-                installation_id=1,
-                external_id="t",
-                name="bench",
-                direct=False,
-                language="nl",
-                timezone="Europe/Amsterdam",
-                digest_schedule="mon 09:00",
-                nudge_schedule="tue,thu 10:00",
-                reminder_hours=24,
-                active=True,
-            )
-        )
+        _insert_team(connection)
     batch = []
     for i in range(size):
-        lang = "nl" if rng.random() < 0.7 else "en"
-        words = rng.sample(WORDS[lang], 4)
-        text_ = (
-            f"De {words[0]} en de {words[1]}: {rng.randint(1, 60)} dagen gedoe met {words[2]}"
-            if lang == "nl"
-            else f"The {words[0]} and the {words[1]}: {rng.randint(1, 60)} days of trouble with {words[2]}"
-        )
-        if rng.random() < 0.05:
-            text_ = rng.choice(["Top!", "prima", "great"])
-        batch.append(
-            {
-                "org_id": 1,
-                "received_at": start + dt.timedelta(seconds=i * 600_000 / size),
-                "source": "bench",
-                "text": text_,
-                "redacted": text_,
-                "score": float(rng.randint(0, 10)),
-                "segment": rng.choice(SEGMENTS),
-                "step": rng.choice(STEPS),
-                "dedupe_key": f"x:{i}",
-                "terms": terms(text_),
-                "sentiment": sentiment(text_, terms(text_)[:2]),
-                "burdens": burdens(text_),
-                "created_at": start,
-            }
-        )
+        batch.append(_row(rng, i, size, start))
         if len(batch) == 5000:
             with engine.begin() as connection:
                 connection.execute(insert(Feedback), batch)

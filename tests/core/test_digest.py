@@ -134,11 +134,13 @@ def test_weeks_parse_and_bound_in_the_team_zone() -> None:
     assert str(Week.parse("2027-W01").previous()) == "2026-W53"
 
 
-async def test_the_team_parts_of_many_teams_are_each_teams_own(services: Services) -> None:
-    from bot.digest import digest_of, remember, team_parts
+async def _amsterdams_digests_tokyos_nudges_and_a_quiet_team(
+    services: Services, ams: Team
+) -> tuple[Team, Team]:
+    """26 digests for Amsterdam, three prompts for a new Tokyo team, and a team with none."""
+    from bot.digest import remember
     from bot.storage.models import Nudge
 
-    ams = await _setup(services)
     async with services.sessions() as session, session.begin():
         inst = await installation(session, "console", "console", org_id=ams.org_id)
         tyo = await team(session, inst, "tyo", name="Tokyo", language="en", timezone="Asia/Tokyo")
@@ -161,6 +163,14 @@ async def test_the_team_parts_of_many_teams_are_each_teams_own(services: Service
                     sent_at=dt.datetime(2026, 11, day, 12, tzinfo=dt.UTC),
                 )
             )
+    return tyo, quiet
+
+
+async def test_the_team_parts_of_many_teams_are_each_teams_own(services: Services) -> None:
+    from bot.digest import digest_of, team_parts
+
+    ams = await _setup(services)
+    tyo, quiet = await _amsterdams_digests_tokyos_nudges_and_a_quiet_team(services, ams)
     async with services.sessions() as session:
         parts = await team_parts(session, [(ams, WEEK), (tyo, WEEK), (quiet, WEEK)])
         stored = dict(

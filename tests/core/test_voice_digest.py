@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from alembic import command
-from sqlalchemy import insert, select, text
+from sqlalchemy import Connection, insert, select, text
 
 from bot.bootstrap import Services
 from bot.digest import Week, build_digest, render_digest
@@ -98,6 +98,30 @@ async def test_numbers_and_plurals_are_written_the_readers_way(services: Service
     )
 
 
+def _store_as_0004_did(connection: Connection, stored: list[tuple[str, str]]) -> None:
+    """``stored`` (text, old terms) and 2500 more rows, without feeling or burdens."""
+    connection.execute(insert(Organisation).values(id=1, slug="o", name="o"))
+    connection.execute(
+        text(
+            "INSERT INTO feedback (org_id, received_at, source, text, redacted, "
+            "dedupe_key, created_at, terms) "
+            "VALUES (1, :at, 'import', :text, :text, :key, :at, :terms)"
+        ),
+        [
+            {
+                "at": dt.datetime(2026, 11, 10, tzinfo=dt.UTC),
+                "text": t,
+                "key": f"x:{i}",
+                "terms": w,
+            }
+            # More rows than one batch, so it takes several turns.
+            for i, (t, w) in enumerate(
+                stored + [(f"Levering {n} dagen te laat", None) for n in range(2500)]
+            )
+        ],
+    )
+
+
 def test_upgrade_finds_feeling_and_burdens_of_feedback_already_stored(database_url: str) -> None:
     command.downgrade(db.alembic_config(database_url), "0004")
     engine = db.create_sync_engine_for(database_url)
@@ -111,26 +135,7 @@ def test_upgrade_finds_feeling_and_burdens_of_feedback_already_stored(database_u
     ]
     try:
         with engine.begin() as connection:
-            connection.execute(insert(Organisation).values(id=1, slug="o", name="o"))
-            connection.execute(
-                text(
-                    "INSERT INTO feedback (org_id, received_at, source, text, redacted, "
-                    "dedupe_key, created_at, terms) "
-                    "VALUES (1, :at, 'import', :text, :text, :key, :at, :terms)"
-                ),
-                [
-                    {
-                        "at": dt.datetime(2026, 11, 10, tzinfo=dt.UTC),
-                        "text": t,
-                        "key": f"x:{i}",
-                        "terms": w,
-                    }
-                    # More rows than one batch, so it takes several turns.
-                    for i, (t, w) in enumerate(
-                        stored + [(f"Levering {n} dagen te laat", None) for n in range(2500)]
-                    )
-                ],
-            )
+            _store_as_0004_did(connection, stored)
         db.upgrade(database_url)
         with engine.connect() as connection:
             rows = connection.execute(

@@ -180,6 +180,134 @@ async def _prompts_for_anna(services: bootstrap.Services, count: int) -> list[in
         ]
 
 
+async def _traffic_through_a_restart(
+    traffic: Traffic, services: bootstrap.Services, fake: TracingSlack, server: Server
+) -> None:
+    """Five senders run before, during and after a restart of PostgreSQL."""
+    # Anna's team exists once she has used the bot; then she gets many prompts.
+    first = await traffic.command("ask")
+    assert first.status == 200
+    await fake.wait_for("response_url")
+    traffic.nudges = await _prompts_for_anna(services, 400)
+    started = await _postmaster_started(services)
+
+    translator = services.catalog.translator("en")
+    senders = [
+        asyncio.create_task(traffic.webhooks()),
+        asyncio.create_task(traffic.webhooks()),
+        asyncio.create_task(traffic.commands()),
+        asyncio.create_task(traffic.commands()),
+        asyncio.create_task(traffic.submissions(translator, fake)),
+    ]
+    await asyncio.sleep(BEFORE)
+    await asyncio.to_thread(restart_postgres)
+    TALLY.faults += 1
+    await asyncio.to_thread(wait_for_postgres)
+    await asyncio.sleep(AFTER)
+    traffic.stop.set()
+    await asyncio.gather(*senders)
+    assert server.alive(), server.log()[-3000:]
+    assert await _postmaster_started(services) != started  # it really restarted
+
+
+async def _after_the_restart(
+    traffic: Traffic, fake: TracingSlack, http: ClientSession, server: Server
+) -> tuple[list[Sent], Sent]:
+    """The webhook retries and a last command; returns what they were answered."""
+    # A webhook sender retries what got 503, as the Retry-After asks.
+    retried = [
+        await traffic.webhook_batch(s.payload, s.key)
+        for s in traffic.sent
+        if s.kind == "webhook" and s.status == 503
+    ]
+    # Recovered by itself: a fresh command is served normally.
+    last = await traffic.command("feedback Rel-final after the restart")
+    await fake.settle(0.5)
+    async with http.get(server.url + "/healthz") as health:
+        assert health.status == 200
+    return retried, last
+
+
+@dataclass
+class Stored:
+    external_ids: set[str | None]
+    feedback_texts: set[str]
+    whys: set[str]
+
+
+async def _stored(services: bootstrap.Services) -> Stored:
+    async with services.sessions() as session:
+        external_ids = set(
+            (
+                await session.scalars(
+                    select(Feedback.external_id).where(Feedback.external_id.is_not(None))
+                )
+            ).all()
+        )
+        feedback_texts = set((await session.scalars(select(Feedback.text))).all())
+        whys = set((await session.scalars(select(Idea.why))).all())
+    return Stored(external_ids, feedback_texts, whys)
+
+
+@dataclass
+class Verdict:
+    lost: list[str] = field(default_factory=list)
+    unclear: list[str] = field(default_factory=list)
+
+
+def _check_webhooks(sent: list[Sent], retried: list[Sent], stored: Stored, v: Verdict) -> None:
+    """Webhook: 200 or 503 only; every 200 batch is stored in full; retries then succeed."""
+    for one in sent + retried:
+        if one.status not in (200, 503):
+            v.unclear.append(f"webhook {one.key}: {one.status} {one.body[:200]}")
+        if one.status == 200 and {f"{one.key}-{k}" for k in range(4)} - stored.external_ids:
+            v.lost.append(f"webhook {one.key}")
+    assert all(s.status == 200 for s in retried), [(s.status, s.body) for s in retried]
+
+
+def _check_commands(sent: list[Sent], fake: TracingSlack, stored: Stored, v: Verdict) -> int:
+    """Commands: acknowledged, then answered: with the result (stored) or with the apology.
+    Returns how many were told to retry."""
+    told_sorry = 0
+    for one in sent:
+        if one.status != 200:
+            v.unclear.append(f"command {one.key}: {one.status} {one.body[:200]}")
+            continue
+        replies = fake.replies_to(one.key)
+        if not replies:
+            v.lost.append(f"command {one.key}: acknowledged, never answered")
+        elif any(inbound.SORRY in reply for reply in replies):
+            told_sorry += 1
+        elif not any(t.startswith("Rel-cmd-") and t in replies[0] for t in stored.feedback_texts):
+            v.lost.append(f"command {one.key}: answered as stored, not in the database")
+    return told_sorry
+
+
+def _check_submissions(sent: list[Sent], stored: Stored, v: Verdict) -> int:
+    """Submissions: the idea is stored before the modal closes, or the form stays open and
+    says so (errors). Returns how many forms were refused."""
+    refused = 0
+    for one in sent:
+        why = f"Rel-{one.key} customers wait"
+        if one.status != 200:
+            v.unclear.append(f"submission {one.key}: {one.status} {one.body[:200]}")
+        elif one.body:
+            assert json.loads(one.body)["response_action"] == "errors"
+            assert why not in stored.whys  # a refused form stores nothing
+            refused += 1
+        elif why not in stored.whys:
+            v.lost.append(f"submission {one.key}: acknowledged, not stored")
+    return refused
+
+
+def _check_the_log(log: str) -> None:
+    """The errors the restart caused are logged without the customer's or employee's words
+    (a driver's message can quote a statement's parameters)."""
+    quoted = [w for w in ("Levering ", "Rel-cmd-", "Rel-sub-", "Bel ze terug") if w in log]
+    TALLY.leaked += len(quoted)
+    assert not quoted, log[-5000:]
+
+
 async def test_postgres_restart_under_traffic_loses_nothing(
     postgres_url: str, fake: TracingSlack
 ) -> None:
@@ -195,118 +323,35 @@ async def test_postgres_restart_under_traffic_loses_nothing(
     async with ClientSession() as http:
         try:
             await server.start(http)
-            slack = SlackClient(http, server.url, fake)
-            traffic = Traffic(slack, http, server.url, [])
-            # Anna's team exists once she has used the bot; then she gets many prompts.
-            first = await traffic.command("ask")
-            assert first.status == 200
-            await fake.wait_for("response_url")
-            traffic.nudges = await _prompts_for_anna(services, 400)
-            started = await _postmaster_started(services)
-
-            translator = services.catalog.translator("en")
-            senders = [
-                asyncio.create_task(traffic.webhooks()),
-                asyncio.create_task(traffic.webhooks()),
-                asyncio.create_task(traffic.commands()),
-                asyncio.create_task(traffic.commands()),
-                asyncio.create_task(traffic.submissions(translator, fake)),
-            ]
-            await asyncio.sleep(BEFORE)
-            await asyncio.to_thread(restart_postgres)
-            TALLY.faults += 1
-            await asyncio.to_thread(wait_for_postgres)
-            await asyncio.sleep(AFTER)
-            traffic.stop.set()
-            await asyncio.gather(*senders)
-            assert server.alive(), server.log()[-3000:]
-            assert await _postmaster_started(services) != started  # it really restarted
-
-            # A webhook sender retries what got 503, as the Retry-After asks.
-            retried = [
-                await traffic.webhook_batch(s.payload, s.key)
-                for s in traffic.sent
-                if s.kind == "webhook" and s.status == 503
-            ]
-            # Recovered by itself: a fresh command is served normally.
-            last = await traffic.command("feedback Rel-final after the restart")
-            await fake.settle(0.5)
-            async with http.get(server.url + "/healthz") as health:
-                assert health.status == 200
+            traffic = Traffic(SlackClient(http, server.url, fake), http, server.url, [])
+            await _traffic_through_a_restart(traffic, services, fake, server)
+            retried, last = await _after_the_restart(traffic, fake, http, server)
         finally:
             code = await server.stop()
         log = server.log()
     TALLY.requests += len(traffic.sent) + len(retried) + 2
-
-    async with services.sessions() as session:
-        external_ids = set(
-            (
-                await session.scalars(
-                    select(Feedback.external_id).where(Feedback.external_id.is_not(None))
-                )
-            ).all()
-        )
-        feedback_texts = set((await session.scalars(select(Feedback.text))).all())
-        whys = set((await session.scalars(select(Idea.why))).all())
+    stored = await _stored(services)
     await services.close()
 
     by_kind: dict[str, list[Sent]] = {}
     for sent in traffic.sent:
         by_kind.setdefault(sent.kind, []).append(sent)
-    lost: list[str] = []
-    unclear: list[str] = []
+    verdict = Verdict()
+    _check_webhooks(by_kind["webhook"], retried, stored, verdict)
+    told_sorry = _check_commands(by_kind["command"], fake, stored, verdict)
+    refused = _check_submissions(by_kind["submission"], stored, verdict)
 
-    # Webhook: 200 or 503 only; every 200 batch is stored in full; retries then succeed.
-    for sent in by_kind["webhook"] + retried:
-        if sent.status not in (200, 503):
-            unclear.append(f"webhook {sent.key}: {sent.status} {sent.body[:200]}")
-        if sent.status == 200 and {f"{sent.key}-{k}" for k in range(4)} - external_ids:
-            lost.append(f"webhook {sent.key}")
-    assert all(s.status == 200 for s in retried), [(s.status, s.body) for s in retried]
-
-    # Commands: acknowledged, then answered: with the result (stored) or with the apology.
-    told_sorry = 0
-    for sent in by_kind["command"]:
-        if sent.status != 200:
-            unclear.append(f"command {sent.key}: {sent.status} {sent.body[:200]}")
-            continue
-        replies = fake.replies_to(sent.key)
-        if not replies:
-            lost.append(f"command {sent.key}: acknowledged, never answered")
-        elif any(inbound.SORRY in reply for reply in replies):
-            told_sorry += 1
-        elif not any(t.startswith("Rel-cmd-") and t in replies[0] for t in feedback_texts):
-            lost.append(f"command {sent.key}: answered as stored, not in the database")
-
-    # Submissions: the idea is stored before the modal closes, or the form stays open and says
-    # so (errors).
-    refused = 0
-    for sent in by_kind["submission"]:
-        why = f"Rel-{sent.key} customers wait"
-        if sent.status != 200:
-            unclear.append(f"submission {sent.key}: {sent.status} {sent.body[:200]}")
-        elif sent.body:
-            assert json.loads(sent.body)["response_action"] == "errors"
-            assert why not in whys  # a refused form stores nothing
-            refused += 1
-        elif why not in whys:
-            lost.append(f"submission {sent.key}: acknowledged, not stored")
-
-    TALLY.lost += len(lost)
+    TALLY.lost += len(verdict.lost)
     statuses = {kind: sorted({s.status for s in items}) for kind, items in by_kind.items()}
     print(
         f"\nrestart under traffic: {len(traffic.sent)} requests {statuses}; "
         f"{len(retried)} webhook retries, {told_sorry} commands told to retry, "
         f"{refused} forms refused"
     )
-    assert not lost, lost
-    assert not unclear, unclear
+    assert not verdict.lost, verdict.lost
+    assert not verdict.unclear, verdict.unclear
     assert last.status == 200
     assert not any(inbound.SORRY in r for r in fake.replies_to(last.key))
-    assert "Rel-final after the restart" in feedback_texts
+    assert "Rel-final after the restart" in stored.feedback_texts
     assert code == 0, log[-3000:]
-    # The errors the restart caused are logged without the customer's or employee's words
-    # (a driver's message can quote a statement's parameters).
-    quoted = [w for w in ("Levering ", "Rel-cmd-", "Rel-sub-", "Bel ze terug") if w in log]
-    TALLY.leaked += len(quoted)
-    assert not quoted, log[-5000:]
+    _check_the_log(log)

@@ -70,14 +70,8 @@ async def _install(http: ClientSession, base: str) -> None:
         assert response.status == 200, await response.text()
 
 
-async def test_an_installed_token_is_encrypted_at_rest_and_never_logged(
-    database_url: str, http: ClientSession, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    key = Fernet.generate_key().decode()
-    fake = FakeSlack()
-    await fake.start()
-    settings = Settings(
+def _oauth_settings(database_url: str, fake: FakeSlack, key: str) -> Settings:
+    return Settings(
         database_url=database_url,
         waarom_language="en",
         slack_client_id="111.222",
@@ -89,33 +83,52 @@ async def test_an_installed_token_is_encrypted_at_rest_and_never_logged(
         microsoft_app_id="",
         _env_file=None,  # type: ignore[call-arg]
     )
-    services = bootstrap.build(settings)
+
+
+async def _use_the_installed_token(http: ClientSession, base: str, fake: FakeSlack) -> None:
+    slack = SlackClient(http, base, fake)
+    for words in ("help", "ask", f"feedback {CUSTOMER} one", "ideas", "digest"):
+        status, _ = await slack.command(words, team=SECOND)
+        assert status == 200
+    await fake.settle(0.2)
+    TALLY.requests += 7
+    # The token really was used, so a leak would have had its chance.
+    assert {call.token for call in fake.of("users.info")} == {INSTALLED}
+
+
+async def _stored_tokens(services: bootstrap.Services) -> tuple[list[str], list[str | None]]:
+    """The raw token columns: Slack's installation store's, and the installations table's."""
+    async with services.engine.connect() as connection:
+        stored = [
+            value
+            for table in ("slack_bots", "slack_installations")
+            for value in (
+                await connection.execute(text(f"SELECT bot_token FROM {table}"))
+            ).scalars()
+        ]
+        other = (
+            (await connection.execute(text("SELECT bot_token_encrypted FROM installations")))
+            .scalars()
+            .all()
+        )
+    return stored, list(other)
+
+
+async def test_an_installed_token_is_encrypted_at_rest_and_never_logged(
+    database_url: str, http: ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    key = Fernet.generate_key().decode()
+    fake = FakeSlack()
+    await fake.start()
+    services = bootstrap.build(_oauth_settings(database_url, fake, key))
     server = TestServer(create_app(services), host="127.0.0.1")
     await server.start_server()
     try:
         base = str(server.make_url("")).rstrip("/")
         await _install(http, base)
-        slack = SlackClient(http, base, fake)
-        for words in ("help", "ask", f"feedback {CUSTOMER} one", "ideas", "digest"):
-            status, _ = await slack.command(words, team=SECOND)
-            assert status == 200
-        await fake.settle(0.2)
-        TALLY.requests += 7
-        # The token really was used, so a leak would have had its chance.
-        assert {call.token for call in fake.of("users.info")} == {INSTALLED}
-        async with services.engine.connect() as connection:
-            stored = [
-                value
-                for table in ("slack_bots", "slack_installations")
-                for value in (
-                    await connection.execute(text(f"SELECT bot_token FROM {table}"))
-                ).scalars()
-            ]
-            other = (
-                (await connection.execute(text("SELECT bot_token_encrypted FROM installations")))
-                .scalars()
-                .all()
-            )
+        await _use_the_installed_token(http, base, fake)
+        stored, other = await _stored_tokens(services)
     finally:
         await server.close()
         await fake.close()
@@ -132,15 +145,10 @@ async def test_an_installed_token_is_encrypted_at_rest_and_never_logged(
     assert not leaked, [line for line in logged.splitlines() if INSTALLED in line or key in line]
 
 
-async def test_info_logs_carry_no_customer_or_employee_text(
-    database_url: str, http: ClientSession, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO)
-    fake = FakeSlack()
-    await fake.start()
+def _webhook_settings(database_url: str, fake: FakeSlack) -> Settings:
     from tests.support.slack_fake import BOT_TOKEN
 
-    settings = Settings(
+    return Settings(
         database_url=database_url,
         waarom_language="en",
         slack_bot_token=SecretStr(BOT_TOKEN),
@@ -150,52 +158,51 @@ async def test_info_logs_carry_no_customer_or_employee_text(
         microsoft_app_id="",
         _env_file=None,  # type: ignore[call-arg]
     )
-    services = bootstrap.build(settings)
-    server = TestServer(create_app(services), host="127.0.0.1")
-    await server.start_server()
-    try:
-        base = str(server.make_url("")).rstrip("/")
-        # The webhook: a good item, a duplicate and a refused one, all carrying the words.
-        items = [
-            {"text": f"{CUSTOMER} webhook", "external_id": "s-1"},
-            {"text": f"{CUSTOMER} webhook", "external_id": "s-1"},
-            {"text": f"{CUSTOMER} bad score", "score": f"{CUSTOMER}"},
-            {"text": f"{CUSTOMER} too long " + "x" * 6000},
-        ]
-        body = json.dumps(items).encode()
-        stamp = str(int(time.time()))
-        headers = {
-            webhook.TIMESTAMP_HEADER: stamp,
-            webhook.SIGNATURE_HEADER: webhook.sign(WEBHOOK_SECRET, stamp, body),
-            "Content-Type": "application/json",
-        }
-        async with http.post(base + "/feedback", data=body, headers=headers) as response:
-            assert response.status == 200
-        # Chat: feedback, a refused one, an answered prompt.
-        slack = SlackClient(http, base, fake)
-        await slack.command("ask")
-        [prompt] = await fake.wait_for("response_url")
-        await slack.command(f"feedback {CUSTOMER} chat #{CUSTOMER}")
-        await slack.command(f"feedback {CUSTOMER} " + "y" * 6000)
-        await slack.command(f"idea 999 {CUSTOMER}")
-        button = next(
-            e
-            for block in prompt["blocks"]
-            if block["type"] == "actions"
-            for e in block["elements"]
-            if e["action_id"].startswith("nudge.answer")
-        )
-        await slack.click(button["action_id"], button["value"], ephemeral=True)
-        [opened] = await fake.wait_for("views.open")
-        await slack.submit(opened["view"], {"why": f"{CUSTOMER} why", "how": f"{CUSTOMER} how"})
-        await slack.submit(opened["view"], {"why": f"{CUSTOMER} again", "how": "z" * 9000})
-        await fake.settle(0.2)
-        TALLY.requests += 8
-    finally:
-        await server.close()
-        await fake.close()
 
-    # The clock: last week's digest, quoting the customer, goes out.
+
+async def _send_a_webhook_batch(http: ClientSession, base: str) -> None:
+    """A good item, a duplicate and a refused one, all carrying the words."""
+    items = [
+        {"text": f"{CUSTOMER} webhook", "external_id": "s-1"},
+        {"text": f"{CUSTOMER} webhook", "external_id": "s-1"},
+        {"text": f"{CUSTOMER} bad score", "score": f"{CUSTOMER}"},
+        {"text": f"{CUSTOMER} too long " + "x" * 6000},
+    ]
+    body = json.dumps(items).encode()
+    stamp = str(int(time.time()))
+    headers = {
+        webhook.TIMESTAMP_HEADER: stamp,
+        webhook.SIGNATURE_HEADER: webhook.sign(WEBHOOK_SECRET, stamp, body),
+        "Content-Type": "application/json",
+    }
+    async with http.post(base + "/feedback", data=body, headers=headers) as response:
+        assert response.status == 200
+
+
+async def _chat_feedback_and_an_answer(http: ClientSession, base: str, fake: FakeSlack) -> None:
+    """Chat: feedback, a refused one, an answered prompt."""
+    slack = SlackClient(http, base, fake)
+    await slack.command("ask")
+    [prompt] = await fake.wait_for("response_url")
+    await slack.command(f"feedback {CUSTOMER} chat #{CUSTOMER}")
+    await slack.command(f"feedback {CUSTOMER} " + "y" * 6000)
+    await slack.command(f"idea 999 {CUSTOMER}")
+    button = next(
+        e
+        for block in prompt["blocks"]
+        if block["type"] == "actions"
+        for e in block["elements"]
+        if e["action_id"].startswith("nudge.answer")
+    )
+    await slack.click(button["action_id"], button["value"], ephemeral=True)
+    [opened] = await fake.wait_for("views.open")
+    await slack.submit(opened["view"], {"why": f"{CUSTOMER} why", "how": f"{CUSTOMER} how"})
+    await slack.submit(opened["view"], {"why": f"{CUSTOMER} again", "how": "z" * 9000})
+    await fake.settle(0.2)
+
+
+async def _a_clock_digest_quoting_the_customer(settings: Settings) -> None:
+    """The clock: last week's digest, quoting the customer, goes out."""
     services = bootstrap.build(settings)
     try:
         team = await make_team(services, "digest-team", members={"anna": None})
@@ -221,6 +228,27 @@ async def test_info_logs_carry_no_customer_or_employee_text(
         assert any(CUSTOMER in sent.text for sent in delivery.sent)  # the digest quoted it
     finally:
         await services.close()
+
+
+async def test_info_logs_carry_no_customer_or_employee_text(
+    database_url: str, http: ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake = FakeSlack()
+    await fake.start()
+    settings = _webhook_settings(database_url, fake)
+    services = bootstrap.build(settings)
+    server = TestServer(create_app(services), host="127.0.0.1")
+    await server.start_server()
+    try:
+        base = str(server.make_url("")).rstrip("/")
+        await _send_a_webhook_batch(http, base)
+        await _chat_feedback_and_an_answer(http, base, fake)
+        TALLY.requests += 8
+    finally:
+        await server.close()
+        await fake.close()
+    await _a_clock_digest_quoting_the_customer(settings)
 
     at_info = [r for r in caplog.records if r.levelno >= logging.INFO]
     logged = _all_text(at_info)

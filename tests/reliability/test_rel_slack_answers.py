@@ -121,6 +121,27 @@ async def stored(database_url: str) -> Counter[int]:
     return Counter(nudge_id for nudge_id, _ in rows)
 
 
+async def _answer_until_killed(
+    server: Server, slack: SlackClient, nudges: list[int], results: dict[int, tuple[int, str]]
+) -> None:
+    """Answers every prompt, ``AT_ONCE`` at a time; the server is killed (SIGKILL) once
+    ``KILL_AFTER`` answers were acknowledged. ``results`` gets each answer's response."""
+    slots = asyncio.Semaphore(AT_ONCE)
+
+    async def answer(nudge_id: int) -> None:
+        async with slots:
+            results[nudge_id] = await send(slack, nudge_id)
+        acknowledged = sum(1 for status, _ in results.values() if status == 200)
+        if acknowledged >= KILL_AFTER and server.alive():
+            assert server.process is not None
+            server.process.send_signal(signal.SIGKILL)
+
+    await asyncio.gather(*(answer(n) for n in nudges))
+    assert server.process is not None
+    assert await asyncio.to_thread(server.process.wait, 30) == -signal.SIGKILL
+    TALLY.faults += 1
+
+
 @pytest.mark.finding(3)
 async def test_sigkill_mid_answers_loses_no_acknowledged_answer(
     postgres_url: str, fake: FakeSlack
@@ -131,21 +152,7 @@ async def test_sigkill_mid_answers_loses_no_acknowledged_answer(
     async with ClientSession() as http:
         try:
             await server.start(http)
-            slack = SlackClient(http, server.url, fake)
-            slots = asyncio.Semaphore(AT_ONCE)
-
-            async def answer(nudge_id: int) -> None:
-                async with slots:
-                    results[nudge_id] = await send(slack, nudge_id)
-                acknowledged = sum(1 for status, _ in results.values() if status == 200)
-                if acknowledged >= KILL_AFTER and server.alive():
-                    assert server.process is not None
-                    server.process.send_signal(signal.SIGKILL)
-
-            await asyncio.gather(*(answer(n) for n in nudges))
-            assert server.process is not None
-            assert await asyncio.to_thread(server.process.wait, 30) == -signal.SIGKILL
-            TALLY.faults += 1
+            await _answer_until_killed(server, SlackClient(http, server.url, fake), nudges, results)
             after_kill = await stored(postgres_url)
 
             # Back up; whoever saw an error sends their answer again, as a person would.
