@@ -7,8 +7,10 @@ what may be seen and done is the core's (:mod:`bot.board.access`, :mod:`bot.boar
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,9 @@ from bot.i18n import Translator
 log = logging.getLogger(__name__)
 
 COOKIE = "waarom_board"
+# The sign-in page's own token (double submit): a page elsewhere cannot post a link of its
+# own for this browser, which would sign its reader in as somebody else.
+LOGIN_COOKIE = "waarom_login"
 PREFIX = "/board"
 STATIC = Path(__file__).with_name("static")
 # No script, style, frame or form target from elsewhere; no referrer (a sign-in page's
@@ -147,12 +152,35 @@ async def login_page(request: web.Request) -> web.Response:
         )
     if not is_open:
         return notice(request, "board.link_gone", 410)
-    return html(request, "login.html")
+    nonce = secrets.token_urlsafe(24)
+    response = html(request, "login.html", csrf=nonce)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        max_age=int(board_access.LINK_LIFETIME.total_seconds()),
+        path=f"{PREFIX}/login",
+        httponly=True,
+        samesite="Strict",
+        secure=board_of(request).secure,
+    )
+    return response
+
+
+def _from_the_login_page(request: web.Request, form: Any) -> bool:
+    given, kept = str(form.get("csrf") or ""), request.cookies.get(LOGIN_COOKIE, "")
+    return bool(kept) and hmac.compare_digest(given.encode(), kept.encode())
 
 
 async def login(request: web.Request) -> web.Response:
     board = board_of(request)
     services = board.services
+    token = request.match_info["token"]
+    async with services.sessions() as session:
+        is_open = await board_access.link_is_open(session, token, now=services.now())
+    if not is_open:
+        return notice(request, "board.link_gone", 410)
+    if not _from_the_login_page(request, await request.post()):
+        return notice(request, "board.login_again", 403)  # the link stays usable
     async with services.sessions() as session, session.begin():
         started = await board_access.use_link(
             session, request.match_info["token"], now=services.now()
@@ -160,6 +188,7 @@ async def login(request: web.Request) -> web.Response:
     if started is None:
         return notice(request, "board.link_gone", 410)
     response = web.Response(status=303, headers={**HEADERS, "Location": f"{PREFIX}/ideas"})
+    response.del_cookie(LOGIN_COOKIE, path=f"{PREFIX}/login")
     response.set_cookie(
         COOKIE,
         started.token,

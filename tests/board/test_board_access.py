@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from aiohttp import ClientResponse
 
 from bot import bootstrap, chat
 from bot.config import Settings
@@ -23,14 +24,18 @@ async def test_the_chat_command_answers_privately_with_a_one_time_link(board: Bo
     assert all(o.private for o in outcomes if isinstance(o, Say))
 
 
+def board_cookie(response: ClientResponse) -> str:
+    return next(c for c in response.headers.getall("Set-Cookie") if c.startswith("waarom_board="))
+
+
 async def test_a_link_signs_in_once_and_a_reused_link_is_refused(board: Board) -> None:
     link = await board.link(origin("anna"))
     path = "/board/" + link.split("/board/", 1)[1]
     first = await board.person()
     assert (await first.get(path)).status == 200
-    response = await first.post(path, csrf=False)
+    response = await first.post(path)
     assert response.status == 303
-    cookie = response.headers["Set-Cookie"]
+    cookie = board_cookie(response)
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Max-Age=43200" in cookie
@@ -129,8 +134,38 @@ async def test_the_cookie_is_secure_when_the_public_url_is_https(settings: Setti
         link = await started.link(origin("anna"))
         assert link.startswith("https://waarom.example.org/board/login/")
         person = await started.person()
-        response = await person.post("/board/" + link.split("/board/", 1)[1], csrf=False)
+        path = "/board/" + link.split("/board/", 1)[1]
+        page = await person.get(path)
+        assert "Secure" in page.headers["Set-Cookie"]  # the sign-in page's own token too
+        # The test server speaks http, so the client would keep a Secure cookie to itself:
+        # it is handed over as a browser behind https would.
+        response = await person.http.post(
+            person.base + path,
+            data={"csrf": person.csrf},
+            cookies={"waarom_login": page.cookies["waarom_login"].value},
+            allow_redirects=False,
+        )
         assert response.status == 303
-        assert "Secure" in response.headers["Set-Cookie"]
+        assert "Secure" in board_cookie(response)
     finally:
         await started.close()
+
+
+async def test_a_link_posted_from_elsewhere_signs_nobody_in_and_stays_usable(
+    board: Board,
+) -> None:
+    # A page elsewhere posting someone's link for this browser (without the sign-in page's
+    # own token) must not sign its reader in as that someone.
+    link = await board.link(origin("anna"))
+    path = "/board/" + link.split("/board/", 1)[1]
+    person = await board.person()
+    refused = await person.post(path, {"csrf": "guessed"}, csrf=False)
+    assert refused.status == 403
+    assert (
+        "Set-Cookie" not in refused.headers or "waarom_board=" not in refused.headers["Set-Cookie"]
+    )
+    assert (await person.get("/board/ideas")).status == 401
+    # The link itself was not spent: opened as meant, it still signs Anna in.
+    assert (await person.get(path)).status == 200
+    assert (await person.post(path)).status == 303
+    assert (await person.get("/board/ideas")).status == 200

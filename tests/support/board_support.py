@@ -105,7 +105,7 @@ class Board:
         link = await self.link(who)
         path = link.split("/board/", 1)[1]
         assert (await person.get("/board/" + path)).status == 200
-        response = await person.post("/board/" + path, csrf=False)
+        response = await person.post("/board/" + path)  # with the sign-in page's token
         assert response.status == 303, person.last
         assert (await person.get("/board/ideas")).status == 200
         return person
