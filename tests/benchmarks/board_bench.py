@@ -17,9 +17,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import html
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -123,7 +125,12 @@ async def sign_in(http: object, link: str) -> None:
     from aiohttp import ClientSession
 
     assert isinstance(http, ClientSession)
-    async with http.post(link, allow_redirects=False) as response:
+    # As a browser does: the sign-in page, then its button (which posts the page's token).
+    async with http.get(link) as page:
+        found = re.search(r'name="csrf" value="([^"]+)"', await page.text())
+    assert found, "no sign-in form"
+    form = {"csrf": html.unescape(found.group(1))}
+    async with http.post(link, data=form, allow_redirects=False) as response:
         assert response.status == 303, response.status
 
 
