@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from bot.engine.ideas import STATUSES, recent_open_ideas, similar_ideas, write_csv
 from bot.storage.board_models import Vote
+from bot.storage.directory import names
 from bot.storage.models import Feedback, Idea, IdeaEvent, Member, TeamMember
 
 S = TypeVar("S", bound=Select[Any])
@@ -118,16 +119,6 @@ def _ordered(query: S, sort: str) -> S:
     if sort == "newest":
         return query.order_by(Idea.created_at.desc(), Idea.id.desc())
     return query.order_by(Idea.votes.desc(), Idea.id.desc())
-
-
-async def names(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Member.id, Member.display_name, Member.external_id).where(Member.id.in_(wanted))
-    )
-    return {row.id: row.display_name or row.external_id for row in rows}
 
 
 async def _rows(session: AsyncSession, ideas: Sequence[Idea]) -> list[Row]:
