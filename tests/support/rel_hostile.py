@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aiohttp import ClientSession
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.support.rel_world import World, start_world
+from tests.support.rel_world import World, running_world
 
 HOSTILE = [
     "<!channel>",
@@ -55,12 +54,5 @@ FEW = settings(
 
 @asynccontextmanager
 async def hostile_world(database_url: str) -> AsyncIterator[World]:
-    async with ClientSession() as http:
-        built = await start_world(database_url, http)
-        try:
-            yield built
-        finally:
-            await built.fake.settle(0.05)
-            await built.close()
-            await built.fake.close()
-            await built.connector.close()
+    async with running_world(database_url) as built:
+        yield built

@@ -18,7 +18,7 @@ from adapters.teams import cards
 from bot.chat import views
 from bot.storage.models import Idea, Team
 from tests.support.rel_tally import TALLY
-from tests.support.rel_world import SECRET, World, make_b, start_world
+from tests.support.rel_world import SECRET, World, make_b, running_world, start_world
 from tests.support.slack_fake import CHANNEL
 
 REFUSED = "Only team leads can do that."
@@ -34,15 +34,8 @@ NEW_SETTINGS = {
 
 @asynccontextmanager
 async def isolation_world(database_url: str) -> AsyncIterator[World]:
-    async with ClientSession() as http:
-        built = await _start(database_url, http)
-        try:
-            yield built
-        finally:
-            await built.fake.settle(0.1)
-            await built.close()
-            await built.fake.close()
-            await built.connector.close()
+    async with running_world(database_url, _start, settle=0.1) as built:
+        yield built
 
 
 async def _start(database_url: str, http: ClientSession) -> World:

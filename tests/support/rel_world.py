@@ -9,6 +9,8 @@ adapters would; attacks come in over HTTP as A, the way a user of A could send t
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,3 +189,22 @@ async def make_b(world: World) -> B:
     assert nudge is not None
     world.b = B(team.id, teams_team.id, nudge.id, idea, teams_idea, await world.snapshot())
     return world.b
+
+
+@asynccontextmanager
+async def running_world(
+    database_url: str,
+    start: Callable[[str, ClientSession], Awaitable[World]] = start_world,
+    settle: float = 0.05,
+) -> AsyncIterator[World]:
+    """A world started by ``start`` and stopped afterwards, the fakes last (after what the
+    app sends once a test is done has settled)."""
+    async with ClientSession() as http:
+        built = await start(database_url, http)
+        try:
+            yield built
+        finally:
+            await built.fake.settle(settle)
+            await built.close()
+            await built.fake.close()
+            await built.connector.close()

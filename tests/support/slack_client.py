@@ -24,6 +24,18 @@ from tests.support.slack_fake import (
 )
 
 
+def _button(action_id: str, value: str, at: float | None = None) -> dict[str, Any]:
+    """A pressed button as Slack describes it in ``actions`` (``at``: when, by default now)."""
+    return {
+        "type": "button",
+        "action_id": action_id,
+        "block_id": "b1",
+        "value": value,
+        "text": {"type": "plain_text", "text": "x"},
+        "action_ts": f"{at if at is not None else time.time():.6f}",
+    }
+
+
 class SlackClient:
     """Sends requests to the app as Slack would: signed with the signing secret."""
 
@@ -133,16 +145,7 @@ class SlackClient:
             "channel": {"id": channel, "name": CHANNEL_NAME},
             "message": {"type": "message", "ts": message_ts, "text": "prompt"},
             "response_url": self.fake.response_url(f"click-{n}"),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "text": {"type": "plain_text", "text": "x"},
-                    "action_ts": f"{action_ts if action_ts is not None else time.time():.6f}",
-                }
-            ],
+            "actions": [_button(action_id, value, action_ts)],
         }
         return await self.interactive(payload, **kwargs)
 
@@ -161,16 +164,7 @@ class SlackClient:
             "trigger_id": f"{n}.6666.home{n:04d}",
             "container": {"type": "view", "view_id": view_id},
             "view": {"id": view_id, "type": "home", "team_id": TEAM, "blocks": []},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "text": {"type": "plain_text", "text": "x"},
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
+            "actions": [_button(action_id, value)],
         }
         return await self.interactive(payload, **kwargs)
 
