@@ -214,19 +214,14 @@ async def home(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"{PREFIX}/ideas")
 
 
-def mount(app: web.Application, services: Services, notify: Notifier | None = None) -> None:
-    """Add the board's routes, if ``WAAROM_PUBLIC_URL`` says where people reach them."""
+def mount(app: web.Application, services: Services) -> None:
+    """Add the board's routes; called by its platform object only when ``WAAROM_PUBLIC_URL``
+    says where people reach them (the registry logs when it does not)."""
     from adapters.board import actions, pages
 
-    public = services.settings.waarom_public_url
-    if not public:
-        log.info("Board: WAAROM_PUBLIC_URL is not set; /board not mounted")
-        return
+    public = services.settings.waarom_public_url or ""
     app[BOARD] = Board(
-        services,
-        render.environment(),
-        notify or notifier(services),
-        public.startswith("https:"),
+        services, render.environment(), notifier(services), public.startswith("https:")
     )
     access = logging.getLogger("aiohttp.access")
     if not any(isinstance(f, HideTokens) for f in access.filters):

@@ -8,17 +8,13 @@ its :mod:`.platform`), which must not wait for the chat core."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot import lazy
 
 if TYPE_CHECKING:
     from adapters.console.session import ConsoleChat
 
 __all__ = ["ConsoleChat"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "ConsoleChat":
-        from adapters.console.session import ConsoleChat
-
-        return ConsoleChat
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy.exports(__name__, {"ConsoleChat": "adapters.console.session"})

@@ -6,17 +6,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot import lazy
 
 if TYPE_CHECKING:
     from adapters.slack.app import build, mount
 
 __all__ = ["build", "mount"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from adapters.slack import app
-
-        return getattr(app, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy.exports(__name__, {"build": "adapters.slack.app", "mount": "adapters.slack.app"})

@@ -7,17 +7,22 @@ comes in (:mod:`.handler`), what goes out (:mod:`.replies`, :mod:`.proactive`), 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot import lazy
 
 if TYPE_CHECKING:
     from adapters.teams.app import ROUTE, TEAMS, Teams, build, mount
 
 __all__ = ["ROUTE", "TEAMS", "Teams", "build", "mount"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from adapters.teams import app
-
-        return getattr(app, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy.exports(
+    __name__,
+    {
+        "ROUTE": "adapters.teams.app",
+        "TEAMS": "adapters.teams.app",
+        "Teams": "adapters.teams.app",
+        "build": "adapters.teams.app",
+        "mount": "adapters.teams.app",
+    },
+)

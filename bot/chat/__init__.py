@@ -9,8 +9,9 @@ by topic, a prompt's buttons (:mod:`~bot.chat.buttons`), submitted forms
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot import lazy
 
 if TYPE_CHECKING:
     from bot.chat.buttons import handle_action as handle_action
@@ -27,8 +28,7 @@ if TYPE_CHECKING:
     from bot.chat.lifecycle import joined as joined
     from bot.chat.lifecycle import workspace_removed as workspace_removed
 
-# Each name is loaded from its module when first used: importing one light module of this
-# package (as ``waarom --help`` or the storage layer do) must not load all of it.
+# Loaded when first used (:mod:`bot.lazy`).
 _EXPORTS = {
     "handle_action": "bot.chat.buttons",
     "handle_text": "bot.chat.commands",
@@ -61,8 +61,4 @@ __all__ = [
     "workspace_removed",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy.exports(__name__, _EXPORTS)

@@ -10,16 +10,16 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot import lazy
 
 if TYPE_CHECKING:
     from bot.clock.config import ClockConfig as ClockConfig
     from bot.clock.config import TickReport as TickReport
     from bot.clock.tick import Clock as Clock
 
-# Each name is loaded from its module when first used: importing one light module of this
-# package (as ``waarom --help`` or the storage layer do) must not load all of it.
+# Loaded when first used (:mod:`bot.lazy`).
 _EXPORTS = {
     "Clock": "bot.clock.tick",
     "ClockConfig": "bot.clock.config",
@@ -28,8 +28,4 @@ _EXPORTS = {
 
 __all__ = ["Clock", "ClockConfig", "TickReport"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy.exports(__name__, _EXPORTS)

@@ -13,8 +13,9 @@ the team's language.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot import lazy
 
 if TYPE_CHECKING:
     from bot.digest.build import build_digest as build_digest
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
     from bot.digest.voice import customer_voice as customer_voice
     from bot.week import Week as Week
 
-# Each name is loaded from its module when first used: importing one light module of this
-# package (as ``waarom --help`` or the storage layer do) must not load all of it.
+# Loaded when first used (:mod:`bot.lazy`).
 _EXPORTS = {
     "build_digest": "bot.digest.build",
     "digest_of": "bot.digest.build",
@@ -59,8 +59,4 @@ __all__ = [
     "team_parts",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy.exports(__name__, _EXPORTS)
