@@ -244,13 +244,18 @@ def _text_of(record: Mapping[str, object], fields: FieldMap) -> str:
 
 
 def _dedupe_key(
-    external_id: str | None, text: str, when: str | None, labels: tuple[object, ...]
+    external_id: str | None,
+    text: str,
+    when: str | None,
+    segment: str | None,
+    step: str | None,
+    score: float | None,
 ) -> str:
     if external_id is not None:
         return "x:" + external_id
     # Without an id, the same content at the same (given) time is the same feedback; the
     # time as written counts, so rows without one still dedupe on re-import.
-    parts = (text, when or "", *("" if v is None else str(v) for v in labels[:2]), str(labels[2]))
+    parts = (text, when or "", segment or "", step or "", str(score))
     return "h:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -278,7 +283,7 @@ def normalise(
     step = parse_step(record.get(fields.step)) if fields.step else None
     external_id = _given(record, fields.external_id, MAX_EXTERNAL_ID)
     source = _given(record, fields.source, MAX_SOURCE) or default_source
-    key = _dedupe_key(external_id, text, when_text, (segment, step, score))
+    key = _dedupe_key(external_id, text, when_text, segment, step, score)
     if "&" in text:  # text copied out of web pages and e-mails: "&amp;" means "&"
         text = html.unescape(text)
     redacted = neutral(redact(text))  # markers as codes, shown in the reader's language
