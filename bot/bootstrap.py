@@ -47,7 +47,7 @@ def build(settings: Settings, *, check_migrations: bool = True) -> Services:
         db.ensure_migrated(settings.database_url)
     library = load_library()
     catalog = Catalog.load()
-    engine = db.create_engine_for(settings.database_url)
+    engine = db.create_engine_for(settings.database_url, pool_size=settings.database_pool_size)
     return Services(
         settings=settings,
         engine=engine,

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///waarom.db"
+    # PostgreSQL connections each process keeps open; work beyond them waits its turn.
+    database_pool_size: int = Field(default=20, ge=1, le=500)
     port: int = Field(default=3000, ge=1, le=65535)
     waarom_language: Language = "nl"
     waarom_timezone: str = "Europe/Amsterdam"

@@ -17,6 +17,7 @@ def test_defaults_match_the_design() -> None:
         ("WAAROM_LANGUAGE", "de"),
         ("WAAROM_TIMEZONE", "Mars/Olympus"),
         ("DATABASE_URL", "mysql://x/y"),
+        ("DATABASE_POOL_SIZE", "0"),
         ("WAAROM_SECRET_KEY", "not-a-fernet-key"),
         ("WAAROM_DEFAULT_WORKSPACES", "T0123"),
     ],

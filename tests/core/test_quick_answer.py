@@ -4,14 +4,20 @@ request that has something to refresh, takes the general way."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import asyncio
+import datetime as dt
+from collections.abc import Callable
 
-from bot import chat
+from sqlalchemy import func, select, text
+
+from bot import bootstrap, chat
 from bot.bootstrap import Services
 from bot.chat import quick_answer
 from bot.chat.origin import Origin
+from bot.config import load_settings
+from bot.engine.nudges import new_nudge
 from bot.messages import Choices, Say, UpdateOrigin, plain_text
-from bot.storage.models import Idea, IdeaEvent, Member, Nudge
+from bot.storage.models import Idea, IdeaEvent, Member, Nudge, Team
 
 # As a person first meets the bot (with their name), and as their form submissions come in
 # later (no profile, the same addresses).
@@ -127,3 +133,52 @@ async def test_postgresql_stores_a_plain_answer_in_one_statement(services: Servi
         assert stored is not None and stored[1] == "en"
     else:
         assert stored is None  # SQLite: always the general way
+
+
+async def test_a_burst_beyond_the_pool_waits_its_turn_on_the_connections_kept_open(
+    postgres_url: str, clock: Callable[[], dt.datetime]
+) -> None:
+    """More answers at once than the pool holds: every one is stored, and PostgreSQL is
+    asked for no connection beyond the pool's (an overflow connection is a new server
+    process each time, opened and closed per request)."""
+    services = bootstrap.build(
+        load_settings(
+            database_url=postgres_url, waarom_language="en", database_pool_size=3, _env_file=None
+        )
+    )
+    services.now = clock
+    try:
+        await _prompt(services)
+        async with services.sessions() as session, session.begin():
+            team = (await session.scalars(select(Team))).one()
+            member = (await session.scalars(select(Member))).one()
+            nudges = [
+                (await new_nudge(session, services.library, team, member, now=clock())).id
+                for _ in range(30)
+            ]
+        opened_before = await _sessions_opened(services)
+        saved = await asyncio.gather(
+            *(
+                chat.save_form(services, SUBMIT, "answer", str(n), {"why": f"w{n}", "how": "h"})
+                for n in nudges
+            )
+        )
+        assert all(s.idea_id is not None for s in saved)
+        async with services.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(Idea)) == 30
+        assert await _sessions_opened(services) - opened_before <= 3
+    finally:
+        await services.close()
+
+
+async def _sessions_opened(services: Services) -> int:
+    """Connections PostgreSQL has accepted to this database so far (its statistics are
+    flushed at the end of each of our transactions, so a fresh snapshot is read)."""
+    async with services.sessions() as session:
+        await session.execute(text("SELECT pg_stat_clear_snapshot()"))
+        return int(
+            await session.scalar(
+                text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            )
+            or 0
+        )
