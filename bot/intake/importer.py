@@ -7,6 +7,7 @@ dedupe keys make the rerun add only what is missing).
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 import datetime as dt
@@ -22,7 +23,8 @@ from typing import BinaryIO
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.intake.feedback import store_feedback
-from bot.intake.normalise import FeedbackIn, FieldMap, Rejected, Undecodable, normalise
+from bot.intake.helper import Helper, Job, Normalised, RawRow, normalise_here
+from bot.intake.normalise import FieldMap
 
 BATCH_SIZE = 1000
 # Rejections beyond this are counted, not kept: a million bad rows must not fill memory.
@@ -126,6 +128,11 @@ def read_jsonl(stream: io.TextIOWrapper) -> Iterator[Record]:
         yield line, value, None
 
 
+# Batches read and waiting to be stored, at most: reading stops until the oldest is stored,
+# so memory stays flat however far the database or the helper falls behind.
+MAX_WAITING = 4
+
+
 async def import_records(
     sessions: async_sessionmaker[AsyncSession],
     org_id: int,
@@ -135,35 +142,96 @@ async def import_records(
     zone: zoneinfo.ZoneInfo,
     source: str,
     progress: Callable[[], None] | None = None,
+    size: int = 0,
 ) -> ImportReport:
+    """Normalise and store ``records`` in batches, in their order. ``size`` (bytes) is how
+    large the input is: a large one gets a helper process (:mod:`bot.intake.helper`)."""
     report = ImportReport()
-    now = dt.datetime.now(dt.UTC)
-    batch: list[FeedbackIn] = []
+    job = Job(fields, zone.key, source, dt.datetime.now(dt.UTC))
+    helper = Helper.for_size(job, size)
+    # Batches, in file order, from the reading to the storing: the next batch is read and
+    # normalised while the database stores the one before.
+    queue: asyncio.Queue[Batch | None] = asyncio.Queue(maxsize=MAX_WAITING)
+    storing = asyncio.create_task(_store_in_order(sessions, org_id, queue, report, progress))
+    try:
+        if helper is not None:
+            helper.start()
+        for rows, unreadable in _batches(records):
+            normalised = helper.take(rows) if helper is not None else None
+            if normalised is None:  # no helper, or it has enough to do: normalised here
+                normalised = asyncio.get_running_loop().create_future()
+                normalised.set_result(await normalise_here(job, rows))
+            await _hand_over(queue, storing, Batch(normalised, unreadable))
+        await _hand_over(queue, storing, None)
+        await storing
+    finally:
+        # Stopped early (an error, Ctrl-C): the batch being stored is rolled back before
+        # the database is closed, and nothing is left running.
+        storing.cancel()
+        await asyncio.gather(storing, return_exceptions=True)
+        if helper is not None:
+            await helper.close()
+    return report
 
-    async def flush() -> None:
-        async with sessions() as session, session.begin():
-            new = await store_feedback(session, org_id, batch)
-        report.imported += new
-        report.duplicates += len(batch) - new
-        batch.clear()
+
+async def _store_in_order(
+    sessions: async_sessionmaker[AsyncSession],
+    org_id: int,
+    queue: asyncio.Queue[Batch | None],
+    report: ImportReport,
+    progress: Callable[[], None] | None,
+) -> None:
+    """Store the queued batches one by one, in their order, until the end (None)."""
+    while (batch := await queue.get()) is not None:
+        done = await batch.normalised
+        refused = [(line, reason, False) for line, reason in batch.unreadable]
+        for line, reason, undecodable in sorted([*refused, *done.rejected]):
+            report.reject(line, reason)
+            report.undecodable += undecodable
+        if done.items:
+            async with sessions() as session, session.begin():
+                new = await store_feedback(session, org_id, done.items)
+            report.imported += new
+            report.duplicates += len(done.items) - new
         if progress is not None:
             progress()
 
+
+async def _hand_over(
+    queue: asyncio.Queue[Batch | None], storing: asyncio.Task[None], batch: Batch | None
+) -> None:
+    """Queue ``batch`` for storing; raises the storing's error if it failed meanwhile."""
+    put = asyncio.ensure_future(queue.put(batch))
+    await asyncio.wait({put, storing}, return_when=asyncio.FIRST_COMPLETED)
+    if not put.done():
+        put.cancel()
+        storing.result()
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Rows on their way to the database: normalised (or being so), and the lines among
+    them that could not be read."""
+
+    normalised: asyncio.Future[Normalised]
+    unreadable: list[tuple[int, str]]
+
+
+def _batches(records: Iterator[Record]) -> Iterator[tuple[list[RawRow], list[tuple[int, str]]]]:
+    """The records in batches of :data:`BATCH_SIZE`, each with the lines that could not be
+    read among them."""
+    batch: list[RawRow] = []
+    unreadable: list[tuple[int, str]] = []
     for line, record, problem in records:
         if record is None:
-            report.reject(line, problem or "unreadable")
+            unreadable.append((line, problem or "unreadable"))
             continue
-        try:
-            batch.append(normalise(record, fields, zone=zone, default_source=source, now=now))
-        except Rejected as exc:
-            report.reject(line, str(exc))
-            report.undecodable += isinstance(exc, Undecodable)
-            continue
+        batch.append((line, record))
         if len(batch) >= BATCH_SIZE:
-            await flush()
-    if batch:
-        await flush()
-    return report
+            yield batch, unreadable
+            batch, unreadable = [], []
+    if batch or unreadable:
+        yield batch, unreadable
 
 
 async def import_file(
@@ -199,6 +267,7 @@ async def import_file(
             zone=zone,
             source=source or path.name,
             progress=progress,
+            size=total,
         )
         if on_progress is not None:
             on_progress(total, total)
