@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import json
 import math
 import os
@@ -181,7 +182,10 @@ async def measure(url: str) -> dict[str, float]:
 
         began = time.perf_counter()
         start, end = week.bounds(zoneinfo.ZoneInfo(team.timezone))
+        # Read as the digest reads it: with the cycle collector paused (bot.digest.voice).
+        gc.disable()
         ids = (await read_period(session, 1, start, end)).ids  # not kept: the digest reads its own
+        gc.enable()
         count = len(ids)
         del ids
         read = time.perf_counter() - began
@@ -285,7 +289,7 @@ def main() -> None:
                 results.append(scaling(database, series))
     print(
         json.dumps(
-            {"benchmark": "digest", "target": "100k items < 2 s and < 300 MB", "results": results}
+            {"benchmark": "digest", "target": "100k items < 1 s and < 300 MB", "results": results}
         )
     )
     if args.json:
