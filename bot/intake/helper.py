@@ -59,7 +59,7 @@ class Job:
     """How a batch is normalised: the same for every batch of one import."""
 
     fields: FieldMap
-    zone: str
+    zone: zoneinfo.ZoneInfo  # pickled by its key
     source: str
     now: dt.datetime
 
@@ -75,12 +75,11 @@ class Normalised:
 def normalise_batch(job: Job, rows: Sequence[RawRow]) -> Normalised:
     """Normalise ``rows`` (line number, record) as :func:`~bot.intake.normalise.normalise`
     does."""
-    zone = zoneinfo.ZoneInfo(job.zone)
     done = Normalised([], [])
     for line, record in rows:
         try:
             done.items.append(
-                normalise(record, job.fields, zone=zone, default_source=job.source, now=job.now)
+                normalise(record, job.fields, zone=job.zone, default_source=job.source, now=job.now)
             )
         except Rejected as exc:
             done.rejected.append((line, str(exc), isinstance(exc, Undecodable)))
@@ -136,7 +135,7 @@ def _warm_up() -> None:
     """Load what normalising loads on first use (lexicons, stemmers, phone number metadata)
     before saying ready: the first batches handed over then come back as fast as the rest,
     instead of holding up the ones stored after them."""
-    job = Job(FieldMap(), "Europe/Amsterdam", "warm-up", dt.datetime.now(dt.UTC))
+    job = Job(FieldMap(), zoneinfo.ZoneInfo("Europe/Amsterdam"), "warm-up", dt.datetime.now(dt.UTC))
     samples = (
         "Ik wachtte 20 minuten en werd niet teruggebeld, bel me op 06-12345678!",
         "Not great: I called three times, waited an hour and paid extra (order 123456789).",
@@ -151,7 +150,13 @@ def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None
     # own on the operator's terminal.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     source = stdin or sys.stdin.buffer
-    sink = stdout or sys.stdout.buffer
+    if stdout is not None:
+        sink = stdout
+    else:
+        # The pipe is kept for the batches alone: anything else written to standard output
+        # (a library's print) goes to standard error instead of into a frame.
+        sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     _warm_up()
     _write_frame(sink, _READY)
     while header := source.read(_LENGTH.size):
@@ -180,6 +185,8 @@ class Helper:
         """A helper for an input of ``size`` bytes, when it is large enough and this machine
         has a second core for it to run on."""
         if size < HELPER_FROM_BYTES or (os.cpu_count() or 1) < 2:
+            return None
+        if not job.zone.key:  # a zone read from a file cannot be named to the helper
             return None
         return cls(job)
 
@@ -211,6 +218,8 @@ class Helper:
         except Exception as exc:  # whatever went wrong, the batches are not lost
             if self._up:
                 log.warning("the import's helper process stopped (%s); going on without it", exc)
+            else:
+                log.info("importing without a helper process: %s", exc)
             self._give_back()
 
     @staticmethod

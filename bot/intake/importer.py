@@ -147,7 +147,7 @@ async def import_records(
     """Normalise and store ``records`` in batches, in their order. ``size`` (bytes) is how
     large the input is: a large one gets a helper process (:mod:`bot.intake.helper`)."""
     report = ImportReport()
-    job = Job(fields, zone.key, source, dt.datetime.now(dt.UTC))
+    job = Job(fields, zone, source, dt.datetime.now(dt.UTC))
     helper = Helper.for_size(job, size)
     # Batches, in file order, from the reading to the storing: the next batch is read and
     # normalised while the database stores the one before.
