@@ -7,7 +7,7 @@ is ready and, when the helper has enough to do, normalises a batch itself. Only 
 writes to the database, in file order, so the first of two rows with the same dedupe key
 still wins.
 
-The helper is ``python -c`` running :func:`serve`: batches go in on its standard input and
+The helper is ``python -P -c`` running :func:`serve`: batches go in on its standard input and
 come back on its standard output, in the order they were sent, as length-prefixed pickles
 between this process and its own child. Only plain values cross: the raw records, and each
 normalised row as a tuple of strings and numbers (a pickled dataclass or datetime costs
@@ -198,6 +198,9 @@ class Helper:
         try:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
+                # -P: the working directory is not put on the import path, so a "bot"
+                # package there cannot stand in for this one.
+                "-P",
                 "-c",
                 "from bot.intake.helper import serve; serve()",
                 stdin=asyncio.subprocess.PIPE,
@@ -211,10 +214,12 @@ class Helper:
             self._up = True
             log.info("import helper process %d is normalising batches", self._process.pid)
             while True:
-                packed: Packed = pickle.loads(await self._frame(self._process.stdout))
+                normalised = _unpacked(pickle.loads(await self._frame(self._process.stdout)))
+                # Taken off the list only once its rows are in hand: a reply that cannot be
+                # read leaves the batch to _give_back.
                 _rows, result = self._sent.popleft()
                 if not result.done():
-                    result.set_result(_unpacked(packed))
+                    result.set_result(normalised)
         except Exception as exc:  # whatever went wrong, the batches are not lost
             if self._up:
                 log.warning("the import's helper process stopped (%s); going on without it", exc)
@@ -228,12 +233,18 @@ class Helper:
         return await stream.readexactly(_LENGTH.unpack(header)[0])
 
     def _give_back(self) -> None:
-        """The helper is gone: what it had not sent back is normalised here."""
+        """The helper is gone: what it had not sent back is normalised here. A batch that
+        cannot be normalised here either (what made the helper fail) carries the error to
+        whoever waits for it, which stops the import as it would without a helper."""
         self._up = False
         while self._sent:
             rows, result = self._sent.popleft()
-            if not result.done():
+            if result.done():
+                continue
+            try:
                 result.set_result(normalise_batch(self.job, rows))
+            except Exception as exc:
+                result.set_exception(exc)
 
     def take(self, rows: Sequence[RawRow]) -> asyncio.Future[Normalised] | None:
         """The batch, being normalised by the helper; None when it is not up or is busy."""
@@ -245,7 +256,11 @@ class Helper:
         result: asyncio.Future[Normalised] = asyncio.get_running_loop().create_future()
         data = pickle.dumps((self.job, rows), pickle.HIGHEST_PROTOCOL)
         try:
-            process.stdin.write(_LENGTH.pack(len(data)) + data)
+            frame = _LENGTH.pack(len(data)) + data
+        except struct.error:  # a batch of 4 GiB or more: normalised here
+            return None
+        try:
+            process.stdin.write(frame)
         except (OSError, RuntimeError):  # the pipe is closed: the helper is gone
             self._up = False
             return None

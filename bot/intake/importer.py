@@ -117,9 +117,11 @@ def read_jsonl(stream: io.TextIOWrapper) -> Iterator[Record]:
     for line, text in enumerate(stream, start=1):
         if not text.strip():
             continue
+        # ValueError, not only JSONDecodeError: an integer of more digits than Python reads
+        # is refused with it too.
         try:
             value = json.loads(text)
-        except (json.JSONDecodeError, UnicodeEncodeError) as exc:
+        except (ValueError, UnicodeEncodeError) as exc:
             yield line, None, f"not valid JSON ({getattr(exc, 'msg', exc)})"
             continue
         if not isinstance(value, dict):
@@ -156,7 +158,7 @@ async def import_records(
     try:
         if helper is not None:
             helper.start()
-        for rows, unreadable in _batches(records):
+        for rows, unreadable in _batches(records, fields.columns()):
             normalised = helper.take(rows) if helper is not None else None
             if normalised is None:  # no helper, or it has enough to do: normalised here
                 normalised = asyncio.get_running_loop().create_future()
@@ -217,16 +219,19 @@ class Batch:
     unreadable: list[tuple[int, str]]
 
 
-def _batches(records: Iterator[Record]) -> Iterator[tuple[list[RawRow], list[tuple[int, str]]]]:
+def _batches(
+    records: Iterator[Record], columns: list[str]
+) -> Iterator[tuple[list[RawRow], list[tuple[int, str]]]]:
     """The records in batches of :data:`BATCH_SIZE`, each with the lines that could not be
-    read among them."""
+    read among them. Only the mapped ``columns`` of a record are kept: a wide export's
+    other columns would otherwise be held (and sent to the helper) a batch at a time."""
     batch: list[RawRow] = []
     unreadable: list[tuple[int, str]] = []
     for line, record, problem in records:
         if record is None:
             unreadable.append((line, problem or "unreadable"))
             continue
-        batch.append((line, record))
+        batch.append((line, {name: record[name] for name in columns if name in record}))
         if len(batch) >= BATCH_SIZE:
             yield batch, unreadable
             batch, unreadable = [], []

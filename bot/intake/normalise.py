@@ -165,7 +165,10 @@ def parse_score(value: object) -> float | None:
     if isinstance(value, bool):
         raise Rejected("score must be a number from 0 to 10")
     if isinstance(value, int | float):
-        score = float(value)
+        try:
+            score = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            raise Rejected("score must be from 0 to 10 (NPS 0–10 or CSAT 1–5)") from None
     else:
         text = str(value).strip().replace(",", ".")
         try:

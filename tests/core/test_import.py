@@ -185,3 +185,30 @@ async def test_undecodable_bytes_reject_the_row_not_the_file(
     report = await import_file(services.sessions, await _org(services), path, fields, zone=ZONE)
     assert report.imported == 2
     assert report.rejected == [(3, "text is not valid text in this encoding (try --encoding)")]
+
+
+async def test_numbers_too_large_to_read_reject_their_line_not_the_import(
+    services: Services, tmp_path: Path
+) -> None:
+    path = tmp_path / "feed.jsonl"
+    lines = [
+        json.dumps({"text": "Goed geholpen", "score": 8}),
+        '{"text": "Onleesbaar groot", "score": ' + "1" * 400 + "}",
+        '{"text": "Meer cijfers dan Python leest", "score": ' + "9" * 5000 + "}",
+        json.dumps({"text": "Ook goed", "score": 7}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fields = FieldMap(
+        text="text",
+        received_at=None,
+        score="score",
+        segment=None,
+        step=None,
+        external_id=None,
+        source=None,
+    )
+    report = await import_file(services.sessions, await _org(services), path, fields, zone=ZONE)
+    assert report.imported == 2
+    assert [line for line, _ in report.rejected] == [2, 3]
+    assert "score must be from 0 to 10" in report.rejected[0][1]
+    assert "not valid JSON" in report.rejected[1][1]

@@ -5,6 +5,7 @@ loses nothing."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import re
@@ -189,3 +190,24 @@ def test_ctrl_c_during_a_large_import_stops_it_at_once_and_a_rerun_adds_the_rest
         re.search(r"imported (\d+), duplicates (\d+)", again.stdout).groups(),  # type: ignore[union-attr]
     )
     assert imported + duplicates == 100_000 and imported > 0
+
+
+async def test_a_batch_neither_process_can_normalise_fails_the_import_instead_of_hanging() -> None:
+    """What makes the helper fail is tried here too; its error reaches whoever waits for
+    the batch (a naive "now" cannot be compared with the rows' times: a TypeError)."""
+    job = helper.Job(FIELDS, ZONE, "broken", dt.datetime(2026, 11, 20))
+    broken = helper.Helper(job)
+    broken.start()
+    try:
+        rows = [(2, {"id": "r1", "text": "Wachten", "date": "2026-11-12 10:00"})]
+        taken = None
+        for _ in range(300):  # until it is up: at most 30 s
+            taken = broken.take(rows)
+            if taken is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert taken is not None, "the helper did not start"
+        with pytest.raises(TypeError):
+            await asyncio.wait_for(taken, timeout=60)
+    finally:
+        await broken.close()
