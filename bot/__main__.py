@@ -1,5 +1,5 @@
 from bot.cli import main
 
-# Guarded: a helper process (bot.intake.helper) imports this module again.
+# Guarded, so that importing the module (a tool, a test) does not start the command line.
 if __name__ == "__main__":
     main()

@@ -59,7 +59,8 @@ async def _insert_sqlite(
     """The batch as plain rows straight to sqlite3's executemany: SQLAlchemy would look at
     each of its 15 values per row to see whether it needs converting, and only the times
     do. Those are converted by the column's own type, so they are stored exactly as any
-    other write stores them."""
+    other write stores them. The row count sqlite3 sums is the rows that were new: an
+    ignored duplicate adds nothing."""
     dialect = connection.dialect
     to_stored = Feedback.__table__.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
     assert to_stored is not None
@@ -123,8 +124,6 @@ async def store_feedback(
     # Rows in key order: concurrent batches with overlapping keys then take their row locks
     # in the same order and wait for each other instead of deadlocking.
     items = sorted(items, key=lambda item: item.dedupe_key)
-    # A plain executemany (no RETURNING) lets the driver pipeline the batch; both drivers
-    # report the summed row count, to which skipped duplicates add nothing.
     connection = await session.connection()
     if connection.dialect.name == "sqlite":
         return await _insert_sqlite(connection, org_id, items, now, logged_by)

@@ -178,7 +178,7 @@ class Helper:
         self._process: asyncio.subprocess.Process | None = None
         self._up = False
         self._sent: deque[tuple[Sequence[RawRow], asyncio.Future[Normalised]]] = deque()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._reading: asyncio.Task[None] | None = None
 
     @classmethod
     def for_size(cls, job: Job, size: int) -> Helper | None:
@@ -192,7 +192,7 @@ class Helper:
 
     def start(self) -> None:
         """Start the process; batches go to it once it has said it is up."""
-        self._tasks.append(asyncio.create_task(self._run()))
+        self._reading = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
         try:
@@ -270,9 +270,9 @@ class Helper:
     async def close(self) -> None:
         """Stop the process, whatever it was doing."""
         self._up = False
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._reading is not None:
+            self._reading.cancel()
+            await asyncio.gather(self._reading, return_exceptions=True)
         process = self._process
         if process is None:
             return
