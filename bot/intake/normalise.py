@@ -193,7 +193,7 @@ def _shown_step(value: object, step: str | None) -> str | None:
     if step is None or step in STEPS:
         return step
     given = _optional_text(value, "step", 64)
-    return _label(given.lower() if given else None, MAX_STEP)
+    return redact_label(given.lower() if given else None, MAX_STEP)
 
 
 def _optional_text(value: object, name: str, limit: int) -> str | None:
@@ -224,12 +224,6 @@ def typed_text(text: str) -> str:
     (tab, newline and carriage return stay; PostgreSQL refuses NUL) and with unpaired
     surrogates, which no encoding can store, replaced."""
     return _SURROGATE_RE.sub("\ufffd", _CONTROL_RE.sub("", text)).strip()
-
-
-def _label(value: str | None, limit: int) -> str | None:
-    """A segment or journey step as stored: redacted, its markers neutral codes."""
-    label = redact_label(value, limit)
-    return neutral(label) if label else label
 
 
 def _text_of(record: Mapping[str, object], fields: FieldMap) -> str:
@@ -299,7 +293,7 @@ def normalise(
         score=score,
         # Segments and steps are labels chat shows beside a quote: only their redacted form
         # is kept (the content key above still reads them as given, so re-imports dedupe).
-        segment=_label(segment, MAX_SEGMENT),
+        segment=redact_label(segment, MAX_SEGMENT),
         step=_shown_step(record.get(fields.step) if fields.step else None, step),
         source=source,
         external_id=external_id,

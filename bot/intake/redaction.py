@@ -15,6 +15,7 @@ import re
 
 import phonenumbers
 
+from bot.intake.markers import neutral
 from bot.intake.safe_text import clean
 
 EMAIL = "[e-mail]"
@@ -277,12 +278,20 @@ def redact(text: str, region: str = "NL") -> str:
 
 @functools.lru_cache(maxsize=4096)
 def redact_label(value: str | None, limit: int) -> str | None:
-    """A segment or journey step as chat may show it: redacted, and still within its column's
-    ``limit`` (a marker can be longer than what it replaces). Remembered, as an import has a
-    handful of segments repeated on every row."""
+    """A segment or journey step as chat may show it: redacted, its markers neutral codes, and
+    still within its column's ``limit``. Remembered, as an import has a handful of segments
+    repeated on every row."""
     if value is None:
         return None
-    return redact(value)[:limit].rstrip() or None
+    label = neutral(redact(value))
+    if len(label) > limit:
+        # A marker can be longer than what it replaces, and an old marker a customer typed
+        # ("[link]") grows as a code: cut to the column, never leaving half a marker behind.
+        label = _PARTIAL_CODE_RE.sub("", label[:limit])
+    return label.rstrip() or None
+
+
+_PARTIAL_CODE_RE = re.compile(r"\[(?:#[a-z_]*)?$")
 
 
 # Patterns that must never survive redaction; tests and renderers use them as a last check.

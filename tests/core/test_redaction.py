@@ -120,3 +120,16 @@ def test_hidden_characters_do_not_hide_personal_data_from_redaction() -> None:
     assert "12345678" not in redacted and "piet" not in redacted
     assert "0417164300" not in redacted
     assert all(not pattern.search(redacted) for pattern in LEAK_PATTERNS)
+
+
+@pytest.mark.parametrize("limit", [32, 64])
+def test_a_label_with_old_markers_still_fits_its_column(limit: int) -> None:
+    # "[LINK]" typed by a customer becomes the code "[#link]", a character longer: a step of
+    # exactly 32 characters once made PostgreSQL refuse the whole webhook batch.
+    given = "[LINK]" + "0" * (limit - 6)
+    label = redact_label(given.lower(), limit)
+    assert label is not None and len(label) <= limit
+    assert label.startswith("[#link]")
+    # Cut off mid-marker, the half marker goes rather than showing as "[#li".
+    cut = redact_label("x" * (limit - 4) + " [link]", limit)
+    assert cut == "x" * (limit - 4)

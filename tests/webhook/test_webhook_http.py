@@ -67,6 +67,19 @@ async def test_one_object_is_one_item(sender: Sender) -> None:
     assert answer.body == {"stored": 1, "duplicates": 0, "rejected": []}
 
 
+async def test_labels_as_long_as_their_column_are_stored(sender: Sender) -> None:
+    # An old marker a customer typed grows by a character as a code; the stored label must
+    # still fit, or PostgreSQL refuses the whole batch.
+    answer = await sender.post(
+        {"text": "Goede service.", "step": "[LINK]" + "0" * 26, "segment": "[telefoon]" + "x" * 54}
+    )
+    assert answer.status == 200
+    assert answer.body == {"stored": 1, "duplicates": 0, "rejected": []}
+    [(_, row)] = await sender.rows()
+    assert row.step == "[#link]" + "0" * 25
+    assert row.segment == "[#phone]" + "x" * 54
+
+
 async def test_an_empty_array_stores_nothing(sender: Sender) -> None:
     answer = await sender.post([])
     assert (answer.status, answer.body) == (200, {"stored": 0, "duplicates": 0, "rejected": []})
