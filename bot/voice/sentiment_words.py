@@ -101,6 +101,13 @@ CUSTOMER_WORDS = {
         "waardeloos": -2.8,
         "slechtste": -3.0,
         "opzeggen": -0.8,
+        "minpunt": -1.3,
+        "minpunten": -1.3,
+        "nadeel": -1.2,
+        "nadelen": -1.2,
+        "klantonvriendelijk": -2.2,
+        "ongeïnteresseerd": -1.8,
+        "rumoerig": -1.0,
         "bedankt": 1.8,
         "dank": 1.6,
         "dankjewel": 1.9,
@@ -159,6 +166,17 @@ CUSTOMER_WORDS = {
         "broke": -1.6,
         "faulty": -1.8,
         "hassle": -1.6,
+        "drawback": -1.3,
+        "drawbacks": -1.3,
+        "downsides": -1.0,
+        "overpriced": -1.8,
+        "pricey": -1.0,
+        "flimsy": -1.5,
+        "fragile": -1.0,
+        "bland": -1.4,
+        "lacking": -1.2,
+        "lacks": -1.2,
+        "unresponsive": -1.8,
         "recommend": 1.8,
         "recommended": 1.8,
         "smooth": 1.4,
@@ -174,18 +192,19 @@ CUSTOMER_WORDS = {
     },
 }
 # What customers expect to happen: neutral as such, a complaint when it did not ("werkt niet",
-# "didn't arrive"). Dutch puts the negation after the verb as often as before it.
+# "didn't arrive"), their own return included ("never again", "will not be back", "kom niet
+# terug"). Dutch puts the negation after the verb as often as before it.
 EXPECTED = {
     "nl": _words(
         "werkt werkte werken klopt klopte kloppen lukt lukte lukken reageert reageerde "
         "helpt hielp hielpen doet deed functioneert kwam komt bereikbaar geleverd "
         "opgelost aangekomen ontvangen teruggebeld belt belde terugbellen antwoordt "
-        "antwoordde gereageerd"
+        "antwoordde gereageerd terug"
     ),
     "en": _words(
         "work works worked working arrive arrived respond responded reply replied help "
         "helped fixed solved resolved received delivered showed answered calls replies "
-        "answers responds"
+        "answers responds back again return"
     ),
 }
 EMOJI = {"👍": 2.0, "🙂": 1.5, "😀": 2.0, "😊": 2.0, "❤": 2.5, "👎": -2.0, "😡": -2.8, "🙁": -1.6}

@@ -52,6 +52,27 @@ def test_negated_words_land_on_the_other_side() -> None:
     assert sentiment("geen probleem", "nl") > 0 > sentiment("probleem", "nl")
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Never again!", "en"),
+        ("We will not be back.", "en"),
+        ("Overpriced and the straps feel flimsy", "en"),
+        ("Hier kom ik nooit meer terug", "nl"),
+        ("Enige minpunt: de monteur was ongeïnteresseerd", "nl"),
+    ],
+)
+def test_how_customers_say_they_are_let_down_is_pain(text: str, language: str) -> None:
+    # Words the general lexicons lack or never read as a complaint, and a return that will
+    # not happen: "not back" is what a customer expected of themselves, unmet.
+    assert sentiment(text, language) < 0
+
+
+def test_a_return_that_will_happen_is_no_complaint() -> None:
+    assert sentiment("I'll be back next week", "en") == 0.0
+    assert sentiment("Ik kom graag terug", "nl") >= 0
+
+
 def test_intensifiers_and_softeners_scale_the_feeling() -> None:
     assert (
         sentiment("heel traag", "nl") < sentiment("traag", "nl") < sentiment("beetje traag", "nl")
