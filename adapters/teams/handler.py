@@ -41,7 +41,6 @@ from bot.clock import roster
 log = logging.getLogger(__name__)
 
 _TAGS = re.compile(r"<[^>]+>")
-_BOT_NAME = re.compile(r"^\s*@?waarom\b[\s:,]*", re.IGNORECASE)
 _REPLAYABLE = {
     ActivityTypes.message,
     ActivityTypes.conversation_update,
@@ -53,14 +52,15 @@ UNREADABLE = ""
 
 
 def command_text(turn_context: TurnContext) -> str:
-    """The command in a message: mention, markup and a leading "waarom" removed."""
+    """The command in a message: the mention and the markup removed (a typed "waarom" in
+    front is the core's to drop, as it is for every platform)."""
     activity = turn_context.activity
     text = activity.text or ""
     if activity.recipient is not None and activity.entities:
         text = TurnContext.remove_recipient_mention(activity) or ""
     # Teams sends channel messages as HTML (mentions, formatting, &nbsp;).
     text = " ".join(html.unescape(_TAGS.sub(" ", text)).split())
-    return _BOT_NAME.sub("", text, count=1).strip()
+    return text
 
 
 class WaaromTeamsBot(TeamsActivityHandler):
@@ -109,7 +109,7 @@ class WaaromTeamsBot(TeamsActivityHandler):
         if isinstance(activity.value, dict):
             await self._submit(turn_context, activity.value)
             return
-        text = command_text(turn_context) or "help"
+        text = command_text(turn_context)
         outcomes = await self.core.handle_text(self.services, self._origin(activity), text)
         await self._replies(turn_context).deliver(outcomes)
         source = roster_source(activity)
