@@ -133,13 +133,14 @@ def _write_frame(stream: BinaryIO, data: bytes) -> None:
 
 
 def _warm_up() -> None:
-    """Load what normalising loads on first use (lexicons, stemmers, phone number metadata)
-    before saying ready: the first batches handed over then come back as fast as the rest,
-    instead of holding up the ones stored after them."""
+    """Load what normalising loads on first use (lexicons, stemmers, phone number metadata,
+    language models) before saying ready: the first batches handed over then come back as
+    fast as the rest, instead of holding up the ones stored after them."""
     job = Job(FieldMap(), zoneinfo.ZoneInfo("Europe/Amsterdam"), "warm-up", dt.datetime.now(dt.UTC))
     samples = (
         "Ik wachtte 20 minuten en werd niet teruggebeld, bel me op 06-12345678!",
         "Not great: I called three times, waited an hour and paid extra (order 123456789).",
+        "Snelle levering",  # no function words: the language models are loaded too
     )
     normalise_batch(job, [(0, {"text": text}) for text in samples])
 

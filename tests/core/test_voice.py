@@ -68,6 +68,28 @@ def test_how_customers_say_they_are_let_down_is_pain(text: str, language: str) -
     assert sentiment(text, language) < 0
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Amazing food.", "en"),
+        ("Great app", "en"),
+        ("Snelle levering", "nl"),
+        ("prima", "nl"),  # words both languages use stay with the default
+        ("Super!", "nl"),
+        ("👍", "nl"),
+    ],
+)
+def test_a_short_text_without_function_words_gets_its_language(text: str, language: str) -> None:
+    # Once every such text was Dutch, and "Amazing food." had no feeling at all.
+    assert terms(text).split()[0] == language
+
+
+def test_a_short_english_text_has_its_feeling() -> None:
+    now = dt.datetime(2026, 11, 18, tzinfo=dt.UTC)
+    item = normalise({"text": "Amazing food."}, FieldMap(), zone=ZONE, default_source="t", now=now)
+    assert item.sentiment is not None and item.sentiment > 0.5
+
+
 def test_a_return_that_will_happen_is_no_complaint() -> None:
     assert sentiment("I'll be back next week", "en") == 0.0
     assert sentiment("Ik kom graag terug", "nl") >= 0
