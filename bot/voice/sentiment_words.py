@@ -142,9 +142,11 @@ CUSTOMER_WORDS = {
         "onvriendelijk": -2.0,
         "duur": -1.2,
         "lang": -0.4,
-        # Pattern's "naar" is "nasty" and "eens" "agreed"; in feedback they are "to" and "once".
+        # Pattern's "naar" is "nasty", "eens" "agreed" and "min" "mean"; in feedback they are
+        # "to", "once" and minutes ("20 min in de wacht").
         "naar": 0.0,
         "eens": 0.0,
+        "min": 0.0,
         "zeer": 0.0,
         "erg": 0.0,
         "heel": 0.0,

@@ -188,8 +188,10 @@ def guess_language(tokens: Iterable[str], default: str = "nl") -> str:
 
 _LINGUA = {Language.DUTCH: "nl", Language.ENGLISH: "en"}
 # Lingua's confidence (the two languages' add up to 1) a short text must reach to leave the
-# default: "Nice bike" and "Amazing food." reach it, "prima" and "super" do not.
-_CLEARLY = 0.65
+# default. The trigram models are sure of "Amazing food." and "Nice bike" (0.96 and over) and
+# lean the wrong way on "Fiets & accu prima, zie …" (0.78 English): on the short texts of the
+# public review sets this bar keeps every Dutch one Dutch and 9 in 10 English ones English.
+_CLEARLY = 0.85
 
 
 @cache

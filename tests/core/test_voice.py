@@ -90,6 +90,18 @@ def test_a_short_english_text_has_its_feeling() -> None:
     assert item.sentiment is not None and item.sentiment > 0.5
 
 
+def test_inflected_dutch_adjectives_keep_their_feeling() -> None:
+    assert sentiment("Mooie fietsen en een toffe winkel", "nl") > 0.5
+    assert sentiment("Wat een vreselijke ervaring", "nl") < -0.5
+    assert sentiment("Teleurgestelde klant", "nl") < 0
+
+
+def test_nouns_that_share_a_stem_with_an_adjective_carry_no_feeling() -> None:
+    # The stemmer joins "ervaring" to "ervaren" (experienced) and "prijzen" to "prijzig".
+    assert sentiment("Mijn ervaring met de monteur", "nl") == 0.0
+    assert sentiment("De prijzen zijn per januari aangepast", "nl") == 0.0
+
+
 def test_a_return_that_will_happen_is_no_complaint() -> None:
     assert sentiment("I'll be back next week", "en") == 0.0
     assert sentiment("Ik kom graag terug", "nl") >= 0

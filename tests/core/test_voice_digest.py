@@ -63,7 +63,7 @@ async def test_without_scores_the_text_counts_every_item_and_sides_every_quote(
         data = await build_digest(session, target, WEEK, services.library)
     payload = data.to_json()
     assert data.scored == 0
-    assert (data.pain, data.delight, data.neutral) == (4, 3, 1)
+    assert (data.pain, data.delight, data.neutral) == (3, 4, 1)
     assert data.pain + data.delight + data.neutral == data.count
     assert payload["highlights"] and all(h["side"] for h in payload["highlights"])
     assert {h["side"] for h in payload["highlights"]} >= {"pain", "delight"}
