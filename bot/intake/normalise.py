@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.intake.markers import neutral
-from bot.intake.redaction import redact, redact_label
+from bot.intake.redaction import redact, stored_label
 from bot.voice.put_up_with import burdens
 from bot.voice.sentiment import sentiment
 from bot.voice.text import split_words, terms_of
@@ -193,7 +193,7 @@ def _shown_step(value: object, step: str | None) -> str | None:
     if step is None or step in STEPS:
         return step
     given = _optional_text(value, "step", 64)
-    return redact_label(given.lower() if given else None, MAX_STEP)
+    return stored_label(given.lower() if given else None, MAX_STEP)
 
 
 def _optional_text(value: object, name: str, limit: int) -> str | None:
@@ -293,7 +293,7 @@ def normalise(
         score=score,
         # Segments and steps are labels chat shows beside a quote: only their redacted form
         # is kept (the content key above still reads them as given, so re-imports dedupe).
-        segment=redact_label(segment, MAX_SEGMENT),
+        segment=stored_label(segment, MAX_SEGMENT),
         step=_shown_step(record.get(fields.step) if fields.step else None, step),
         source=source,
         external_id=external_id,

@@ -278,9 +278,18 @@ def redact(text: str, region: str = "NL") -> str:
 
 @functools.lru_cache(maxsize=4096)
 def redact_label(value: str | None, limit: int) -> str | None:
-    """A segment or journey step as chat may show it: redacted, its markers neutral codes, and
-    still within its column's ``limit``. Remembered, as an import has a handful of segments
-    repeated on every row."""
+    """A segment or journey step redacted with the old Dutch markers, within its column's
+    ``limit``, as migration 0005 wrote them. Intake stores :func:`stored_label`."""
+    if value is None:
+        return None
+    return redact(value)[:limit].rstrip() or None
+
+
+@functools.lru_cache(maxsize=4096)
+def stored_label(value: str | None, limit: int) -> str | None:
+    """A segment or journey step as intake stores it and chat shows it: redacted, its markers
+    neutral codes, and still within its column's ``limit``. Remembered, as an import has a
+    handful of segments repeated on every row."""
     if value is None:
         return None
     label = neutral(redact(value))

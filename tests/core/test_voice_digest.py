@@ -155,3 +155,34 @@ def test_upgrade_finds_feeling_and_burdens_of_feedback_already_stored(database_u
     assert rows[0].burdens == "repeat" and rows[0].sentiment < 0
     assert rows[1].sentiment > 0
     assert rows[2].burdens == "wait"
+
+
+def test_upgrade_analyses_stored_feedback_again_by_todays_rules(database_url: str) -> None:
+    command.downgrade(db.alembic_config(database_url), "0008")
+    engine = db.create_sync_engine_for(database_url)
+    # As the analysis before stored them: a short English text as Dutch, without feeling,
+    # and a bad experience as delight ("ervaring" took the feeling of "ervaren").
+    before = [
+        ("Amazing food.", "nl amazing food", 0.0),
+        ("Wat een vreselijke ervaring.", "nl vreselijke ervaring", 0.153),
+    ]
+    try:
+        with engine.begin() as connection:
+            _store_as_0004_did(connection, [(t, w) for t, w, _ in before])
+            connection.execute(
+                text("UPDATE feedback SET sentiment = :feeling WHERE redacted = :text"),
+                [{"text": t, "feeling": feeling} for t, _, feeling in before],
+            )
+        db.upgrade(database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(Feedback.redacted, Feedback.terms, Feedback.sentiment).order_by(Feedback.id)
+            ).all()
+    finally:
+        engine.dispose()
+        db.upgrade(database_url)
+    assert len(rows) == 2502
+    assert all(row.terms == terms(row.redacted) for row in rows)
+    assert all(row.sentiment == sentiment(row.redacted, row.terms[:2]) for row in rows)
+    assert rows[0].terms == "en amazing food" and rows[0].sentiment > 0.5
+    assert rows[1].sentiment < -0.5
