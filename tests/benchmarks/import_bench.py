@@ -37,7 +37,13 @@ PHRASES = [
 ]
 # About one in thirty customers leaves a phone number or e-mail address in the text.
 PERSONAL = ["Bel me terug op 06-{n:08d} want de chat helpt niet", "Mail me op klant{n}@example.nl"]
+# One in ten writes a few words without a function word, whose language a model decides.
+SHORT = ["Amazing service", "Snelle levering", "Great app", "Prima", "Monteur super vriendelijk"]
 SEGMENTS = ["forens", "student", "gezin", "zakelijk", "senior"]
+
+
+def _kind(draw: float) -> list[str]:
+    return PERSONAL if draw < 0.03 else SHORT if draw < 0.13 else PHRASES
 
 
 def generate(path: Path, rows: int) -> None:
@@ -51,9 +57,7 @@ def generate(path: Path, rows: int) -> None:
             writer.writerow(
                 [
                     f"r{i}",
-                    rng.choice(PERSONAL if rng.random() < 0.03 else PHRASES).format(
-                        n=rng.randint(1, 99_999_999)
-                    )
+                    rng.choice(_kind(rng.random())).format(n=rng.randint(1, 99_999_999))
                     + f" ({i})",
                     when.strftime("%Y-%m-%d %H:%M:%S %z"),
                     rng.randint(0, 10),
