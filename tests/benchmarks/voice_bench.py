@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bot.intake.redaction import redact
-from bot.voice.sentiment import _lexicon, sentiment, side_of_text
+from bot.voice.lexicons import valences
+from bot.voice.sentiment import sentiment, side_of_text
 from bot.voice.text import split_words, terms
 
 LABELS = ("negative", "neutral", "positive")
@@ -105,7 +106,7 @@ def waarom(text: str) -> str:
 
 def plain_lexicon(text: str) -> str:
     language = terms(text)[:2]
-    lexicon = _lexicon(language)
+    lexicon = valences(language)
     values = [lexicon.get(token, 0.0) for token in split_words(text)]
     balance = sum(v > 0 for v in values) - sum(v < 0 for v in values)
     return "positive" if balance > 0 else "negative" if balance < 0 else "neutral"

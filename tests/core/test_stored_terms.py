@@ -30,7 +30,7 @@ ZONE = zoneinfo.ZoneInfo("Europe/Amsterdam")
 # English and Dutch words for one thing share a theme ("bike" is "fiets"; bot.voice.glossary).
 EXPECTED_THEMES = [
     ("fiets · employer", 16, 16),
-    ("monteur · kwam", 16, 13),
+    ("monteur · kwam", 16, 12),
     ("ondersteuning · kou", 12, 6),
     ("opzeggen · per", 7, 10),
     ("maand · koud", 4, 10),

@@ -15,6 +15,7 @@ Revises: 0008
 Create Date: 2026-12-02
 """
 
+import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -30,10 +31,17 @@ depends_on: str | Sequence[str] | None = None
 
 BATCH = 2000
 
+log = logging.getLogger(__name__)
+
 
 def upgrade() -> None:
     if context.is_offline_mode():
-        # A generated SQL script cannot read rows; the rows keep their figures.
+        # A generated SQL script cannot read rows: say so, or the digest would count old
+        # and new rows by different rules without anyone knowing.
+        log.warning(
+            "0009 analyses stored feedback again, which a SQL script cannot do: "
+            "run `waarom db upgrade` against the database as well"
+        )
         return
     with op.get_context().autocommit_block():
         _reanalyse(op.get_bind())
