@@ -52,15 +52,21 @@ UNREADABLE = ""
 
 
 def command_text(turn_context: TurnContext) -> str:
-    """The command in a message: the mention and the markup removed (a typed "waarom" in
-    front is the core's to drop, as it is for every platform)."""
+    """The command in a message: the bot's mention and the markup removed (a typed "waarom"
+    in front is the core's to drop, as it is for every platform)."""
     activity = turn_context.activity
     text = activity.text or ""
-    if activity.recipient is not None and activity.entities:
-        text = TurnContext.remove_recipient_mention(activity) or ""
+    recipient = activity.recipient.id if activity.recipient is not None else None
+    for mention in TurnContext.get_mentions(activity):
+        properties = mention.additional_properties
+        tag = properties.get("text")
+        if recipient and (properties.get("mentioned") or {}).get("id") == recipient and tag:
+            # The mention itself, once. botbuilder's remove_recipient_mention deletes the
+            # bot's name wherever it is written, and this bot is called "Waarom" ("why"):
+            # "feedback Waarom duurt het zo lang?" would be stored without its first word.
+            text = text.replace(tag, " ", 1)
     # Teams sends channel messages as HTML (mentions, formatting, &nbsp;).
-    text = " ".join(html.unescape(_TAGS.sub(" ", text)).split())
-    return text
+    return " ".join(html.unescape(_TAGS.sub(" ", text)).split())
 
 
 class WaaromTeamsBot(TeamsActivityHandler):

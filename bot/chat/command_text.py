@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from bot.engine.ideas import STATUSES
 from bot.i18n import Translator
 
-_BOT_NAME = re.compile(r"^[/@]?waarom\b[\s:,]*", re.IGNORECASE)
+# The bot's name typed in front, and what people put after it ("Waarom: ideas"; where the
+# platform removed a real mention, only the ": " is left).
+_BOT_NAME = re.compile(r"^(?:[/@]?waarom\b)?[\s:,]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,11 +189,13 @@ def parse_step(value: object) -> str | None:
 
 def _shown_step(value: object, step: str | None) -> str | None:
     """The journey step as chat shows it: a known step, or the text given, redacted before
-    it is shortened (a cut-off e-mail address would no longer be recognised)."""
+    it is shortened (a cut-off e-mail address would no longer be recognised) and
+    lower-cased."""
     if step is None or step in STEPS:
         return step
-    given = _optional_text(value, "step", 64)
-    return stored_label(given.lower() if given else None, MAX_STEP)
+    # Redacted before it is lower-cased: a name is found by its capital ("Jan Jansen").
+    label = stored_label(_optional_text(value, "step", 64), MAX_STEP)
+    return label.lower() if label else None
 
 
 def _optional_text(value: object, name: str, limit: int) -> str | None:

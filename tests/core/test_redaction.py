@@ -1,9 +1,12 @@
+import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.intake.normalise import FieldMap, normalise
 from bot.intake.redaction import LEAK_PATTERNS, redact, redact_label, stored_label
 
 
@@ -133,3 +136,14 @@ def test_a_label_with_old_markers_still_fits_its_column(limit: int) -> None:
     # Cut off mid-marker, the half marker goes rather than showing as "[#li".
     cut = stored_label("x" * (limit - 4) + " [link]", limit)
     assert cut == "x" * (limit - 4)
+
+
+def test_a_step_is_redacted_before_it_is_lower_cased() -> None:
+    item = normalise(
+        {"text": "Prima", "step": "Mijn naam is Jan Jansen"},
+        FieldMap(step="step"),
+        zone=zoneinfo.ZoneInfo("Europe/Amsterdam"),
+        default_source="t",
+        now=dt.datetime(2026, 11, 18, tzinfo=dt.UTC),
+    )
+    assert item.step == "mijn naam is [#name]"

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import bootstrap
-from bot.storage.models import Member, ProcessedEvent, Team
+from bot.storage.models import Feedback, Member, ProcessedEvent, Team
 from tests.support.teams_connector import FakeConnector
 from tests.support.teams_support import Client, assert_valid_card
 
@@ -96,6 +96,29 @@ async def test_a_mention_in_a_channel_thread_is_stripped_and_answered_in_the_thr
     assert team is not None
     assert team.address is not None
     assert team.address["conversation"]["id"] == "19:general@thread.tacv2"
+
+
+async def test_a_mention_removes_itself_and_not_the_word_waarom_in_the_text(
+    client: Client, connector: FakeConnector, services: bootstrap.Services
+) -> None:
+    # The bot is called "Waarom" ("why"), a word Dutch customers' stories start with.
+    activity = client.activity(
+        text="<at>Waarom</at>: feedback Waarom duurt een reparatie zo lang?",
+        conversation="19:general@thread.tacv2",
+        conversation_type="channel",
+        entities=[
+            {
+                "type": "mention",
+                "text": "<at>Waarom</at>",
+                "mentioned": {"id": "28:waarom-bot", "name": "Waarom"},
+            }
+        ],
+    )
+    assert await client.post(activity) == 201
+    assert len(connector.sent()) == 1
+    async with services.sessions() as session:
+        stored = (await session.scalars(select(Feedback.text))).all()
+    assert stored == ["Waarom duurt een reparatie zo lang?"]
 
 
 async def test_a_redelivered_activity_is_handled_once(
