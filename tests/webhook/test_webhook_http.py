@@ -71,7 +71,7 @@ async def test_labels_as_long_as_their_column_are_stored(sender: Sender) -> None
     # An old marker a customer typed grows by a character as a code; the stored label must
     # still fit, or PostgreSQL refuses the whole batch.
     answer = await sender.post(
-        {"text": "Goede service.", "step": "[LINK]" + "0" * 26, "segment": "[telefoon]" + "x" * 54}
+        {"text": "Goede service.", "step": "[link]" + "0" * 26, "segment": "[telefoon]" + "x" * 54}
     )
     assert answer.status == 200
     assert answer.body == {"stored": 1, "duplicates": 0, "rejected": []}
