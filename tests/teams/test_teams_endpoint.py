@@ -3,6 +3,8 @@ from the loopback Bot Connector the activities' ``serviceUrl`` points at."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 
@@ -69,12 +71,11 @@ async def test_the_bot_added_to_a_team_registers_it_and_welcomes(
     assert not team.active
 
 
-async def test_a_mention_in_a_channel_thread_is_stripped_and_answered_in_the_thread(
-    client: Client, connector: FakeConnector, services: bootstrap.Services
-) -> None:
-    activity = client.activity(
-        text="<at>Waarom</at> help",
-        conversation="19:general@thread.tacv2;messageid=1699999999999",
+def mentioned(client: Client, text: str, conversation: str) -> dict[str, Any]:
+    """A channel message ``text`` that mentions the bot, as Teams sends it."""
+    return client.activity(
+        text=text,
+        conversation=conversation,
         conversation_type="channel",
         entities=[
             {
@@ -83,6 +84,14 @@ async def test_a_mention_in_a_channel_thread_is_stripped_and_answered_in_the_thr
                 "mentioned": {"id": "28:waarom-bot", "name": "Waarom"},
             }
         ],
+    )
+
+
+async def test_a_mention_in_a_channel_thread_is_stripped_and_answered_in_the_thread(
+    client: Client, connector: FakeConnector, services: bootstrap.Services
+) -> None:
+    activity = mentioned(
+        client, "<at>Waarom</at> help", "19:general@thread.tacv2;messageid=1699999999999"
     )
     assert await client.post(activity) == 201
     (reply,) = connector.sent()
@@ -102,17 +111,10 @@ async def test_a_mention_removes_itself_and_not_the_word_waarom_in_the_text(
     client: Client, connector: FakeConnector, services: bootstrap.Services
 ) -> None:
     # The bot is called "Waarom" ("why"), a word Dutch customers' stories start with.
-    activity = client.activity(
-        text="<at>Waarom</at>: feedback Waarom duurt een reparatie zo lang?",
-        conversation="19:general@thread.tacv2",
-        conversation_type="channel",
-        entities=[
-            {
-                "type": "mention",
-                "text": "<at>Waarom</at>",
-                "mentioned": {"id": "28:waarom-bot", "name": "Waarom"},
-            }
-        ],
+    activity = mentioned(
+        client,
+        "<at>Waarom</at>: feedback Waarom duurt een reparatie zo lang?",
+        "19:general@thread.tacv2",
     )
     assert await client.post(activity) == 201
     assert len(connector.sent()) == 1
