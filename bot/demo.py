@@ -80,12 +80,15 @@ async def demo_team(services: Services) -> Team:
 
 
 async def latest_week(services: Services, team: Team) -> Week:
-    """The week of the newest feedback (last week, right after loading the sample)."""
+    """The week of the newest feedback taken in (last week, right after loading the sample).
+    Feedback told in the demo's chat lands in the week under way and must not move the
+    digest there; when there is nothing else, it counts too."""
     async with services.sessions() as session:
-        newest = await session.scalar(
-            select(func.max(Feedback.received_at)).where(Feedback.org_id == team.org_id)
-        )
-    return Week.of(newest or services.now(), zoneinfo.ZoneInfo(team.timezone))
+        newest = select(func.max(Feedback.received_at)).where(Feedback.org_id == team.org_id)
+        found = await session.scalar(newest.where(Feedback.logged_by_member_id.is_(None)))
+        if found is None:
+            found = await session.scalar(newest)
+    return Week.of(found or services.now(), zoneinfo.ZoneInfo(team.timezone))
 
 
 async def week_digest(

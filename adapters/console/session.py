@@ -97,6 +97,11 @@ class ConsoleChat:
             await self.handle(await chat.handle_text(self.services, self.origin(), line))
 
     async def handle(self, outcomes: list[Outcome]) -> None:
+        # The console's own words in the team's language, which a command may just have
+        # changed (``settings language en``).
+        language = await chat.language_of(self.services, self.origin())
+        if language is not None and language != self.t.language:
+            self.t = self.services.catalog.translator(language)
         buttons: list[Button] = []
         for outcome in outcomes:
             match outcome:
@@ -159,7 +164,10 @@ class ConsoleChat:
             if errors is None:
                 await self.handle(outcomes)
                 return
-            await self.handle([errors])
+            self.write(self.t("console.errors"))
+            labels = {field.name: field.label for field in form.fields}
+            for name, problem in errors.errors.items():
+                self.write(f"  {labels.get(name, name)}: {problem}")
             pending = list(errors.errors)
             for name in pending:
                 values[name] = ""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.chat.forms import handle_form as handle_form
     from bot.chat.forms import save_form as save_form
     from bot.chat.identity import Context as Context
+    from bot.chat.identity import language_of as language_of
     from bot.chat.lifecycle import conversation_removed as conversation_removed
     from bot.chat.lifecycle import feedback_form as feedback_form
     from bot.chat.lifecycle import home as home
@@ -38,6 +39,7 @@ _EXPORTS = {
     "handle_form": "bot.chat.forms",
     "save_form": "bot.chat.forms",
     "Context": "bot.chat.identity",
+    "language_of": "bot.chat.identity",
     "conversation_removed": "bot.chat.lifecycle",
     "feedback_form": "bot.chat.lifecycle",
     "home": "bot.chat.lifecycle",
@@ -57,6 +59,7 @@ __all__ = [
     "handle_text",
     "home",
     "joined",
+    "language_of",
     "save_form",
     "workspace_removed",
 ]

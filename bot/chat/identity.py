@@ -71,6 +71,16 @@ async def identify(services: Services, session: AsyncSession, origin: Origin) ->
     )
 
 
+async def language_of(services: Services, origin: Origin) -> str | None:
+    """The language of the team ``origin`` speaks in, once it is known: for the words an
+    adapter writes around the core's replies ("only you"), which must be in the same one."""
+    async with services.sessions() as session:
+        found = await directory.known(
+            session, origin.platform, origin.workspace_id, origin.conversation_id, origin.user_id
+        )
+    return found[1].language if found is not None else None
+
+
 async def _first_contact(
     services: Services, session: AsyncSession, origin: Origin
 ) -> tuple[Installation, Team, Member]:

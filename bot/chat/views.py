@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.clock.schedule import describe
 from bot.digest.wording import attribution
 from bot.engine.ideas import MAX_ANSWER, STATUSES
 from bot.engine.prompts import Prompt
@@ -153,6 +154,8 @@ def feedback_form(t: Translator, prefill: str = "") -> Form:
 
 
 def _settings_fields(t: Translator, team: Team) -> tuple[Field, ...]:
+    lang = t.language
+
     def line(name: str, limit: int, initial: str, hint: str, required: bool = True) -> Field:
         return Field(
             name,
@@ -174,8 +177,10 @@ def _settings_fields(t: Translator, team: Team) -> tuple[Field, ...]:
             options=(Option("nl", "Nederlands"), Option("en", "English")),
         ),
         line("timezone", 64, team.timezone, "Europe/Amsterdam"),
-        line("digest", 32, team.digest_schedule, "mon 09:00"),
-        line("nudges", 64, team.nudge_schedule, "tue,thu 10:00"),
+        # Schedules as the team reads them ("ma 09:00"); either language's day names are
+        # accepted back.
+        line("digest", 32, describe(team.digest_schedule, lang), describe("mon 09:00", lang)),
+        line("nudges", 64, describe(team.nudge_schedule, lang), describe("tue,thu 10:00", lang)),
         line("quiet", 32, team.quiet_hours or "", "18:00-08:00", required=False),
     )
 

@@ -36,10 +36,22 @@ async def test_a_form_error_asks_again_and_eof_cancels_without_storing(services:
     out = io.StringIO()
     await ConsoleChat(services, io.StringIO(f"ask\n1\n{too_long}\nok\n"), out).run()
     text = out.getvalue()
-    assert "why: At most 1000 characters (this is 1001)." in text
+    # The field as the form names it, not its key.
+    assert "Waarom? (why do we do it this way?): At most 1000 characters (this is 1001)." in text
     assert "Cancelled." in text
     async with services.sessions() as session:
         assert (await session.scalars(select(Idea))).all() == []
+
+
+async def test_the_consoles_own_words_follow_the_teams_language(services: Services) -> None:
+    out = io.StringIO()
+    script = "help\nsettings language nl\nhelp\nsettings\n\n\n\n\n\n"
+    await ConsoleChat(services, io.StringIO(script), out).run()
+    english, dutch = out.getvalue().split("settings language nl", 1)
+    assert "(only you)" in english and "(alleen voor jou)" not in english
+    assert "(alleen voor jou)" in dutch and "(only you)" not in dutch
+    # The settings form reads the schedules in Dutch too.
+    assert "(ma 09:00) [ma 09:00]" in dutch and "(di,do 10:00) [di,do 10:00]" in dutch
 
 
 def _waarom(
@@ -76,6 +88,16 @@ def test_waarom_demo_in_dutch_twice_without_duplicates(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert "0 new, 488 already there" in second.stderr
     assert second.stdout.count("#1 [nieuw]") == 1
+
+
+def test_feedback_told_in_the_demo_leaves_its_digest_on_last_week(tmp_path: Path) -> None:
+    first = _waarom(["demo"], tmp_path, "feedback De monteur kwam te laat\n")
+    assert first.returncode == 0, first.stderr
+    week = first.stdout.split("Klantstem van week ", 1)[1].split()[0]
+    # Told today, the feedback is in this week; the digest stays on the complete one.
+    again = _waarom(["demo"], tmp_path, "")
+    assert again.returncode == 0, again.stderr
+    assert f"Klantstem van week {week}" in again.stdout
 
 
 def test_waarom_demo_in_english(tmp_path: Path) -> None:
