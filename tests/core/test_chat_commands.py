@@ -31,6 +31,14 @@ def test_the_bot_name_is_dropped_once_in_every_form() -> None:
         assert (parsed.word, parsed.rest) == ("feedback", "the export is slow"), typed
     assert parse("waarom waarom").word == "waarom"
     assert parse("  ").word == ""
+    # What is left where a platform removed a real mention ("<at>Waarom</at>: ideas").
+    assert parse(": ideas new").word == "ideas"
+
+
+async def test_plain_words_are_pointed_to_feedback(services: Services) -> None:
+    # Someone types what a customer said as if it were a message to the bot.
+    said = await _say(services, ANNA, "De monteur kwam te laat")
+    assert "type `feedback` followed by the text" in said
 
 
 async def test_slash_feedback_stores_the_words_after_the_command(services: Services) -> None:
