@@ -175,12 +175,14 @@ def _say_report(name: str, report: ImportReport, encoding: str) -> None:
     )
     if report.undecodable:
         err.print(
-            f"[red]{name}: {report.undecodable} rows are not valid {encoding}: the file is "
+            f"[red]{name}: {report.undecodable} "
+            + ("row is" if report.undecodable == 1 else "rows are")
+            + f" not valid {encoding}: the file is "
             "probably in another encoding; import it again with --encoding cp1252 (or "
             "latin-1). Rows already imported are not added twice.[/red]"
         )
     elif report.read + report.rejected_count == 0:
-        err.print(f"[yellow]{name}: no rows to import (the file is empty)[/]")
+        err.print(f"[yellow]{name}: no rows to import (the file has no rows)[/]")
 
 
 @app.command()

@@ -25,6 +25,7 @@ def test_a_file_in_another_encoding_exits_2_naming_the_option(
     done = cli.invoke(app, ["import", str(source), "--text", "Opmerking"])
     assert done.exit_code == 2
     assert "--encoding cp1252" in done.output
+    assert "1 row is not valid" in " ".join(done.output.split())
     again = cli.invoke(app, ["import", str(source), "--text", "Opmerking", "--encoding", "cp1252"])
     assert again.exit_code == 0
     assert "imported 1, duplicates 1, rejected 0" in again.output
