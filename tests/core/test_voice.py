@@ -21,6 +21,7 @@ from bot.i18n import Catalog
 from bot.intake.markers import neutral, shown
 from bot.intake.normalise import FieldMap, normalise
 from bot.voice.differences import MIN_GROUP, differences
+from bot.voice.glossary import root
 from bot.voice.highlights import Candidate, pick_highlights
 from bot.voice.put_up_with import Burdened, burdens, put_up_with, sharpness
 from bot.voice.text import split_words, terms, terms_of, words
@@ -146,6 +147,22 @@ def test_theme_labels_are_phrases_customers_wrote_never_markers_or_numbers() -> 
         assert "[" not in label and "link" not in label and "naam" not in label
         assert not any(ch.isdigit() for ch in label)
     assert theme.label("nl") == "lang in de wacht" and theme.label("de") in labels.values()
+
+
+def test_one_customers_phrase_does_not_name_a_theme() -> None:
+    texts = [
+        "My bike was stolen from the rack at work",
+        "The bike rack at the station is full",
+        "New bike rides well",
+        "Bike lights stopped working",
+    ]
+    documents = [terms(text) for text in texts]
+    roots = (root("bike", "en"), root("stolen", "en"))
+    theme = Theme("fiets · stolen", ("fiets", "stolen"), len(texts), 0, roots)
+    result = ThemeResult((theme,), tuple(0 for _ in texts))
+    labels = dict(labelled(result, texts, documents).themes[0].labels)
+    # "bike was stolen" joins both of the theme's words, but only one customer wrote it.
+    assert labels["en"] == "bike"
 
 
 def test_themes_that_say_the_same_are_merged_counts_and_all() -> None:
