@@ -7,6 +7,7 @@ any team, like errbot's text backend. Everything else goes to the core as chat t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import TextIO
 
 from adapters.console.render import render
@@ -120,11 +121,17 @@ class ConsoleChat:
                 case OpenForm(form):
                     await self.fill(form)
                 case FormErrors(errors):
-                    self.write(self.t("console.errors"))
-                    for field, problem in errors.items():
-                        self.write(f"  {field}: {problem}")
+                    self.write_errors(errors)
         if buttons:
             await self.choose(buttons)
+
+    def write_errors(
+        self, errors: Mapping[str, str], labels: Mapping[str, str] | None = None
+    ) -> None:
+        """A form's problems, each after its field's label (or its name, without the form)."""
+        self.write(self.t("console.errors"))
+        for name, problem in errors.items():
+            self.write(f"  {(labels or {}).get(name, name)}: {problem}")
 
     async def choose(self, buttons: list[Button]) -> None:
         answer = await self.read(f"{self.t('console.choose')} [1-{len(buttons)}]: ")
@@ -164,10 +171,7 @@ class ConsoleChat:
             if errors is None:
                 await self.handle(outcomes)
                 return
-            self.write(self.t("console.errors"))
-            labels = {field.name: field.label for field in form.fields}
-            for name, problem in errors.errors.items():
-                self.write(f"  {labels.get(name, name)}: {problem}")
+            self.write_errors(errors.errors, {field.name: field.label for field in form.fields})
             pending = list(errors.errors)
             for name in pending:
                 values[name] = ""

@@ -285,6 +285,10 @@ def redact_label(value: str | None, limit: int) -> str | None:
     return redact(value)[:limit].rstrip() or None
 
 
+# The start of a marker code cut off at a column's end: "[", "[#", "[#li".
+_PARTIAL_CODE_RE = re.compile(r"\[(?:#[a-z_]*)?$")
+
+
 @functools.lru_cache(maxsize=4096)
 def stored_label(value: str | None, limit: int) -> str | None:
     """A segment or journey step as intake stores it and chat shows it: redacted, its markers
@@ -298,9 +302,6 @@ def stored_label(value: str | None, limit: int) -> str | None:
         # ("[link]") grows as a code: cut to the column, never leaving half a marker behind.
         label = _PARTIAL_CODE_RE.sub("", label[:limit])
     return label.rstrip() or None
-
-
-_PARTIAL_CODE_RE = re.compile(r"\[(?:#[a-z_]*)?$")
 
 
 # Patterns that must never survive redaction; tests and renderers use them as a last check.

@@ -8,7 +8,7 @@ similarity rests on maintained linguistic data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import cache, lru_cache
 
 import snowballstemmer
@@ -170,10 +170,9 @@ _EN_MARKERS = frozenset(
 )
 
 
-def guess_language(tokens: Iterable[str], default: str = "nl") -> str:
+def guess_language(tokens: Sequence[str], default: str = "nl") -> str:
     # Distinct function words of each language (set operations run at C speed): they settle
     # nearly every text, at no cost.
-    tokens = list(tokens)
     present = set(tokens)
     nl = len(present & _NL_MARKERS)
     en = len(present & _EN_MARKERS)

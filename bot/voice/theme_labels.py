@@ -70,7 +70,7 @@ def _labels(
             if n >= 2
         ]
         best = min(
-            ((value, phrase) for value, phrase in scored),
+            scored,
             key=lambda item: (-item[0], len(item[1].split()), item[1]),
             default=None,
         )
